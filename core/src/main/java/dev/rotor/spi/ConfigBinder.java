@@ -1,0 +1,48 @@
+package dev.rotor.spi;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.rotor.ConfigProblem;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/** Binds a store's settings map to a provider's typed options record, naming bad fields. */
+public final class ConfigBinder {
+
+    private static final ObjectMapper MAPPER = new ObjectMapper()
+            .registerModule(new JavaTimeModule())
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .disable(DeserializationFeature.ADJUST_DATES_TO_CONTEXT_TIME_ZONE);
+
+    private ConfigBinder() {}
+
+    /** The bound options, or {@code null} after adding a problem to {@code problems}. */
+    public static <T> T bind(StoreConfig config, Class<T> type, List<ConfigProblem> problems) {
+        try {
+            return MAPPER.convertValue(config.settings(), type);
+        } catch (IllegalArgumentException e) {
+            problems.add(problemOf(config, e));
+            return null;
+        }
+    }
+
+    private static ConfigProblem problemOf(StoreConfig config, IllegalArgumentException e) {
+        Throwable cause = e.getCause();
+        if (cause instanceof UnrecognizedPropertyException u) {
+            String known = u.getKnownPropertyIds().stream().map(Object::toString).sorted().collect(Collectors.joining(", "));
+            return new ConfigProblem(config.fieldPath(u.getPropertyName()), "unknown setting (known: " + known + ")");
+        }
+        if (cause instanceof JsonMappingException m && !m.getPath().isEmpty()) {
+            String field = m.getPath().stream()
+                    .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+                    .collect(Collectors.joining("."));
+            return new ConfigProblem(config.fieldPath(field), "has the wrong type or format");
+        }
+        // Settings are configuration, not secrets, but keep the message short and generic.
+        return new ConfigProblem("stores." + config.name(), "settings could not be read");
+    }
+}
