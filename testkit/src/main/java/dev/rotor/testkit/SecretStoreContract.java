@@ -52,6 +52,24 @@ import org.slf4j.LoggerFactory;
  * {@link #store()}, opening the store once per class or once per test in lifecycle methods of
  * its own. The in-memory reference store passes every case.
  *
+ * <pre>{@code
+ * class VaultSecretStoreContractIT extends SecretStoreContract {
+ *     static SecretStore store;
+ *
+ *     @BeforeAll
+ *     static void open() { store = ...; }
+ *
+ *     @AfterAll
+ *     static void close() { store.close(); }
+ *
+ *     @Override
+ *     protected SecretStore store() { return store; }
+ * }
+ * }</pre>
+ *
+ * Each case below is one plainly named test method (each odd path too), so a report lists
+ * every case per provider.
+ *
  * <p>The cases are written for a slow backend shared between tests and runs: each test works
  * under its own random path prefix ({@code contract/<random>/...}) and deletes, afterwards,
  * every secret it wrote that it can still find. A store closed by the subclass's own
@@ -642,10 +660,10 @@ public abstract class SecretStoreContract {
     @Test
     public void destroyingValuesAfterPutOrGetLeavesTheStoredValueIntact() {
         String p = path("destroy");
-        SecretValue written = SecretValue.ofUtf8("keep me");
+        SecretValue original = SecretValue.ofUtf8("keep me");
 
-        put(p, written, PutOptions.current());
-        written.destroy();
+        put(p, original, PutOptions.current());
+        original.destroy();
         store().get(p).value().destroy();
 
         assertThat(store().get(p).value().asUtf8()).isEqualTo("keep me");

@@ -245,7 +245,8 @@ class BrokenStoresFailTheContractTest {
 
         @Override
         public VersionInfo put(String path, SecretValue value, PutOptions options) {
-            log.debug("put {} = {}", path, new String(value.bytes(), StandardCharsets.UTF_8));
+            String text = new String(value.bytes(), StandardCharsets.UTF_8);
+            log.debug("put {} = {}", path, text.length() > 100 ? text.substring(0, 100) + "..." : text);
             return delegate.put(path, value, options);
         }
     }
