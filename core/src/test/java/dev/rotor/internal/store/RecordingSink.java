@@ -22,6 +22,7 @@ public final class RecordingSink implements AuditSink {
             throw new IllegalStateException("disk full (test sink)");
         }
         events.add(event);
+        signal();
     }
 
     @Override
@@ -31,6 +32,24 @@ public final class RecordingSink implements AuditSink {
             throw new IllegalStateException("disk full (test sink)");
         }
         events.addAll(batch);
+        signal();
+    }
+
+    private synchronized void signal() {
+        notifyAll();
+    }
+
+    /** Blocks until at least {@code n} events of {@code action} arrived or {@code timeout} passed. */
+    public synchronized List<AuditEvent> await(AuditAction action, int n, java.time.Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (events(action).size() < n) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                break;
+            }
+            java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(this, left);
+        }
+        return events(action);
     }
 
     public void failing(boolean fail) {
