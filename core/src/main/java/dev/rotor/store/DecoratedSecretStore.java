@@ -13,6 +13,7 @@ import dev.rotor.internal.store.AuditingSecretStore;
 import dev.rotor.internal.store.CachingSecretStore;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -29,6 +30,7 @@ public final class DecoratedSecretStore implements SecretStore {
     private final @Nullable CachingSecretStore cache;
     private final @Nullable AuditingSecretStore audit;
     private final List<String> layers;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     DecoratedSecretStore(SecretStore top, @Nullable CachingSecretStore cache, @Nullable AuditingSecretStore audit,
             List<String> layers) {
@@ -124,14 +126,17 @@ public final class DecoratedSecretStore implements SecretStore {
     }
 
     /**
-     * Closes every layer and the backend, writing pending audit summaries on the way.
+     * Closes every layer and the backend, writing pending audit summaries on the way. A second
+     * call does nothing.
      *
      * @throws dev.rotor.AuditUnavailableException if those summaries could not be written (the
      *     backend is closed all the same)
      */
     @Override
     public void close() {
-        top.close();
+        if (closed.compareAndSet(false, true)) {
+            top.close();
+        }
     }
 
     @Override
