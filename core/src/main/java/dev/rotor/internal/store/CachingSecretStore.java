@@ -274,8 +274,11 @@ public final class CachingSecretStore implements SecretStore {
         }
         Slot fresh = new Slot(selector);
         slot = pe.insert(fresh);
-        if (slot == fresh && approxEntries.incrementAndGet() > maxEntries && maxEntries > 0) {
-            evictOldest();
+        if (slot == fresh) {
+            int entries = approxEntries.incrementAndGet();
+            if (maxEntries > 0 && entries > maxEntries) {
+                evictOldest();
+            }
         }
         return slot;
     }

@@ -128,7 +128,9 @@ class CachingSecretStoreTest {
         }
         gate.awaitEntered();
         // Hold the load until every other caller is parked on it.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (callers.stream().filter(CachingSecretStoreTest::waitsOnALoad).count() < threads - 1) {
+            assertThat(System.nanoTime()).as("all callers parked on the load within 30 s").isLessThan(deadline);
             Thread.onSpinWait();
         }
         gate.release();
