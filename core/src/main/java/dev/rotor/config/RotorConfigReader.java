@@ -11,6 +11,9 @@ import dev.rotor.ConfigProblem;
 import dev.rotor.InvalidConfigurationException;
 import dev.rotor.SecretRef;
 import dev.rotor.spi.StoreConfig;
+import dev.rotor.store.AuditOptions;
+import dev.rotor.store.CacheOptions;
+import dev.rotor.store.HitAudit;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,8 +37,8 @@ final class RotorConfigReader {
             .build();
 
     private static final Set<String> TOP_KEYS = Set.of("actor", "stores", "audit", "cache");
-    private static final Set<String> AUDIT_KEYS = Set.of("file", "stdout", "checkpointKeyEnv");
-    private static final Set<String> CACHE_KEYS = Set.of("ttl");
+    private static final Set<String> AUDIT_KEYS = Set.of("file", "stdout", "checkpointKeyEnv", "cachedReads", "summaryInterval");
+    private static final Set<String> CACHE_KEYS = Set.of("ttl", "maxStale", "maxEntries");
 
     private final Path baseDirectory;
     private final List<ConfigProblem> problems = new ArrayList<>();
@@ -180,7 +183,24 @@ final class RotorConfigReader {
         if (problems.size() == before && file == null && !stdout) {
             problem("audit", "set file, stdout: true, or both (or remove the audit section)");
         }
-        return problems.size() == before ? new AuditConfig(file, stdout, keyEnv) : null;
+        HitAudit cachedReads = HitAudit.SUMMARY;
+        JsonNode cachedReadsNode = node.get("cachedReads");
+        if (cachedReadsNode != null && !cachedReadsNode.isNull()) {
+            String mode = text(cachedReadsNode, "audit.cachedReads");
+            if (mode != null) {
+                switch (mode) {
+                    case "summary" -> cachedReads = HitAudit.SUMMARY;
+                    case "each" -> cachedReads = HitAudit.EACH;
+                    default -> problem("audit.cachedReads", "'" + mode + "' is not a mode (known: summary, each)");
+                }
+            }
+        }
+        Duration summaryInterval = AuditOptions.DEFAULT_SUMMARY_INTERVAL;
+        JsonNode intervalNode = node.get("summaryInterval");
+        if (intervalNode != null && !intervalNode.isNull()) {
+            summaryInterval = positive(duration(intervalNode, "audit.summaryInterval"), "audit.summaryInterval");
+        }
+        return problems.size() == before ? new AuditConfig(file, stdout, keyEnv, cachedReads, summaryInterval) : null;
     }
 
     private @Nullable CacheConfig cache(@Nullable JsonNode node) {
@@ -192,20 +212,54 @@ final class RotorConfigReader {
             return null;
         }
         unknownKeys(node, "cache.", CACHE_KEYS);
+        int before = problems.size();
         JsonNode ttlNode = node.get("ttl");
+        Duration ttl = null;
         if (ttlNode == null || ttlNode.isNull()) {
             problem("cache.ttl", "required: how long a value is kept, e.g. 5m");
+        } else {
+            ttl = duration(ttlNode, "cache.ttl");
+            if (ttl != null && (ttl.isZero() || ttl.isNegative())) {
+                problem("cache.ttl", "must be positive (remove the cache section to turn caching off)");
+            }
+        }
+        Duration maxStale = CacheOptions.DEFAULT_MAX_STALE;
+        JsonNode maxStaleNode = node.get("maxStale");
+        if (maxStaleNode != null && !maxStaleNode.isNull()) {
+            maxStale = duration(maxStaleNode, "cache.maxStale");
+            if (maxStale != null && maxStale.isNegative()) {
+                problem("cache.maxStale", "must not be negative (0s never serves a stale value)");
+            }
+        }
+        Integer maxEntries = null;
+        JsonNode maxEntriesNode = node.get("maxEntries");
+        if (maxEntriesNode != null && !maxEntriesNode.isNull()) {
+            if (!maxEntriesNode.canConvertToInt() || !maxEntriesNode.isIntegralNumber() || maxEntriesNode.intValue() < 1) {
+                problem("cache.maxEntries", "must be a whole number of at least 1, " + found(maxEntriesNode));
+            } else {
+                maxEntries = maxEntriesNode.intValue();
+            }
+        }
+        if (problems.size() != before) {
             return null;
         }
-        Duration ttl = duration(ttlNode, "cache.ttl");
-        if (ttl == null) {
+        CacheConfig cache = new CacheConfig(ttl, maxStale, maxEntries);
+        try {
+            cache.toOptions();
+        } catch (InvalidConfigurationException e) {
+            // The cache layer's own limits (e.g. a ttl of at least 2 ms); its fields are named cache.*.
+            problems.addAll(e.problems());
             return null;
         }
-        if (ttl.isZero() || ttl.isNegative()) {
-            problem("cache.ttl", "must be positive (remove the cache section to turn caching off)");
+        return cache;
+    }
+
+    private @Nullable Duration positive(@Nullable Duration d, String field) {
+        if (d != null && (d.isZero() || d.isNegative())) {
+            problem(field, "must be positive");
             return null;
         }
-        return new CacheConfig(ttl);
+        return d;
     }
 
     // ---- helpers --------------------------------------------------------------------------

@@ -7,6 +7,9 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import dev.rotor.ConfigProblem;
 import dev.rotor.InvalidConfigurationException;
 import dev.rotor.spi.StoreConfig;
+import dev.rotor.store.AuditOptions;
+import dev.rotor.store.CacheOptions;
+import dev.rotor.store.HitAudit;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -162,8 +165,8 @@ class RotorConfigTest {
                 audit: {file: a.jsonl, fsync: true}
                 cache: {ttl: 5m, size: 10}
                 """).isEqualTo(List.of(
-                new ConfigProblem("audit.fsync", "unknown key (known: checkpointKeyEnv, file, stdout)"),
-                new ConfigProblem("cache.size", "unknown key (known: ttl)")));
+                new ConfigProblem("audit.fsync", "unknown key (known: cachedReads, checkpointKeyEnv, file, stdout, summaryInterval)"),
+                new ConfigProblem("cache.size", "unknown key (known: maxEntries, maxStale, ttl)")));
     }
 
     @Test
@@ -245,6 +248,53 @@ class RotorConfigTest {
                 .isEqualTo(List.of(new ConfigProblem("cache.ttl", "must be positive (remove the cache section to turn caching off)")));
         problemsOf("stores: {main: {type: memory}}\ncache: {}\n")
                 .isEqualTo(List.of(new ConfigProblem("cache.ttl", "required: how long a value is kept, e.g. 5m")));
+    }
+
+    @Test
+    void cacheAndAuditTuningKeysAreRead() {
+        RotorConfig config = RotorConfig.parse("""
+                stores: {main: {type: memory}}
+                audit: {file: audit.jsonl, cachedReads: each, summaryInterval: 30s}
+                cache: {ttl: 10m, maxStale: 0s, maxEntries: 500}
+                """, BASE);
+
+        assertThat(config.cache()).isEqualTo(new CacheConfig(Duration.ofMinutes(10), Duration.ZERO, 500));
+        assertThat(config.cache().toOptions()).isEqualTo(CacheOptions.defaults()
+                .withTtl(Duration.ofMinutes(10)).withMaxStale(Duration.ZERO).withMaxEntries(500));
+        assertThat(config.audit().cachedReads()).isEqualTo(HitAudit.EACH);
+        assertThat(config.audit().summaryInterval()).isEqualTo(Duration.ofSeconds(30));
+    }
+
+    @Test
+    void tuningDefaultsAreTheLayersDefaults() {
+        RotorConfig config = RotorConfig.parse("""
+                stores: {main: {type: memory}}
+                audit: {stdout: true}
+                cache: {ttl: 5m}
+                """, BASE);
+
+        assertThat(config.cache().toOptions()).isEqualTo(CacheOptions.defaults());
+        assertThat(config.audit().cachedReads()).isEqualTo(HitAudit.SUMMARY);
+        assertThat(config.audit().summaryInterval()).isEqualTo(AuditOptions.DEFAULT_SUMMARY_INTERVAL);
+    }
+
+    @Test
+    void badTuningValuesAreAllNamed() {
+        problemsOf("""
+                stores: {main: {type: memory}}
+                audit: {file: a.jsonl, cachedReads: sometimes, summaryInterval: 0s}
+                cache: {ttl: 5m, maxStale: -PT1S, maxEntries: 0}
+                """).containsExactly(
+                new ConfigProblem("audit.cachedReads", "'sometimes' is not a mode (known: summary, each)"),
+                new ConfigProblem("audit.summaryInterval", "must be positive"),
+                new ConfigProblem("cache.maxStale", "must not be negative (0s never serves a stale value)"),
+                new ConfigProblem("cache.maxEntries", "must be a whole number of at least 1, found a number"));
+    }
+
+    @Test
+    void theCacheLayersOwnLimitsAreReportedAtLoad() {
+        problemsOf("stores: {main: {type: memory}}\ncache: {ttl: 1ms}\n")
+                .singleElement().extracting(ConfigProblem::field).isEqualTo("cache.ttl");
     }
 
     @Test
