@@ -1,14 +1,24 @@
 package dev.rotor;
 
+import com.codahale.metrics.MetricRegistry;
+import dev.rotor.audit.AuditSink;
+import dev.rotor.config.AuditConfig;
 import dev.rotor.config.RotorConfig;
 import dev.rotor.spi.ProviderRegistry;
 import dev.rotor.spi.SecretStoreProvider;
 import dev.rotor.spi.StoreConfig;
 import dev.rotor.spi.StoreContext;
+import dev.rotor.store.AuditOptions;
+import dev.rotor.store.RetryOptions;
+import dev.rotor.store.SecretStoreBuilder;
+import dev.rotor.store.Sleeper;
+import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -176,6 +186,11 @@ public final class Rotor implements AutoCloseable {
         private final ProviderRegistry providers;
         private Clock clock = Clock.systemUTC();
         private Function<String, @Nullable String> environment = System::getenv;
+        private @Nullable MetricRegistry metrics;
+        private @Nullable AuditSink auditSink;
+        private PrintStream auditStream = System.out;
+        private RetryOptions retry = RetryOptions.defaults();
+        private Sleeper sleeper = Sleeper.system();
 
         private Builder(RotorConfig config, ProviderRegistry providers) {
             this.config = Objects.requireNonNull(config, "config");
@@ -190,6 +205,34 @@ public final class Rotor implements AutoCloseable {
         /** Where environment variables (key env vars, the default actor) are looked up; tests pass a map's {@code get}. */
         public Builder environment(Function<String, @Nullable String> newEnvironment) {
             this.environment = Objects.requireNonNull(newEnvironment, "environment");
+            return this;
+        }
+
+        /** Times store operations and counts cache events in {@code registry}. */
+        public Builder metrics(MetricRegistry registry) {
+            this.metrics = Objects.requireNonNull(registry, "registry");
+            return this;
+        }
+
+        /**
+         * Audits every store into {@code sink} instead of what the {@code audit:} section
+         * configures. The sink stays the caller's: {@link Rotor#close()} does not close it.
+         */
+        public Builder auditSink(AuditSink sink) {
+            this.auditSink = Objects.requireNonNull(sink, "sink");
+            return this;
+        }
+
+        /** Where {@code audit.stdout: true} prints events; {@link System#out} by default. */
+        public Builder auditStream(PrintStream stream) {
+            this.auditStream = Objects.requireNonNull(stream, "stream");
+            return this;
+        }
+
+        /** How retryable backend failures are retried; {@link RetryOptions#defaults()} by default. */
+        public Builder retry(RetryOptions options, Sleeper newSleeper) {
+            this.retry = Objects.requireNonNull(options, "options");
+            this.sleeper = Objects.requireNonNull(newSleeper, "sleeper");
             return this;
         }
 
@@ -212,23 +255,83 @@ public final class Rotor implements AutoCloseable {
                     chosen.put(store.name(), provider);
                 }
             }
+            AuditConfig audit = config.audit();
+            byte[] checkpointKey = audit != null && auditSink == null ? checkpointKey(audit, problems) : null;
             InvalidConfigurationException.throwIfAny(problems);
 
             String actor = config.actor() != null ? config.actor() : defaultActor(environment);
             List<AutoCloseable> opened = new ArrayList<>();
             Map<String, SecretStore> stores = new LinkedHashMap<>();
             try {
+                AuditSink sink = auditSink;
+                if (sink == null && audit != null) {
+                    sink = AuditSinks.open(audit, checkpointKey, clock, auditStream);
+                    opened.add(sink);
+                }
+                AuditOptions auditOptions = audit == null ? AuditOptions.defaults().withDefaultActor(actor)
+                        : new AuditOptions(actor, audit.cachedReads(), audit.summaryInterval());
                 for (StoreConfig store : config.stores().values()) {
                     SecretStore raw = chosen.get(store.name()).open(store, context);
-                    opened.add(raw);
-                    stores.put(store.name(), raw);
+                    SecretStoreBuilder layers = SecretStoreBuilder.on(raw).clock(clock).retry(retry).sleeper(sleeper);
+                    if (sink != null) {
+                        layers.audit(sink, auditOptions);
+                    }
+                    if (config.cache() != null) {
+                        layers.cache(config.cache().toOptions());
+                    }
+                    if (metrics != null) {
+                        layers.metrics(metrics);
+                    }
+                    SecretStore decorated;
+                    try {
+                        decorated = layers.build();
+                    } catch (RuntimeException e) {
+                        raw.close();
+                        throw e;
+                    }
+                    opened.add(decorated);
+                    stores.put(store.name(), decorated);
                 }
             } catch (RuntimeException e) {
                 closeAll(opened);
                 throw e;
+            } finally {
+                if (checkpointKey != null) {
+                    Arrays.fill(checkpointKey, (byte) 0);
+                }
             }
             LOG.debug("opened stores {} as actor {}", stores.keySet(), actor);
             return new Rotor(config, actor, stores, opened);
+        }
+
+        /** The checkpoint key from the environment variable {@code audit.checkpointKeyEnv} names, or a problem. */
+        private byte @Nullable [] checkpointKey(AuditConfig audit, List<ConfigProblem> problems) {
+            String name = audit.checkpointKeyEnv();
+            if (name == null) {
+                return null;
+            }
+            String text = environment.apply(name);
+            if (text == null || text.isBlank()) {
+                problems.add(new ConfigProblem("audit.checkpointKeyEnv", "environment variable " + name
+                        + " is not set; set it to a base64 key of at least " + AuditSinks.MIN_CHECKPOINT_KEY_BYTES
+                        + " bytes or remove checkpointKeyEnv"));
+                return null;
+            }
+            byte[] key;
+            try {
+                key = Base64.getDecoder().decode(text.strip());
+            } catch (IllegalArgumentException e) {
+                // Never quote the text: it is the key.
+                problems.add(new ConfigProblem("audit.checkpointKeyEnv", "environment variable " + name + " is not valid base64"));
+                return null;
+            }
+            if (key.length < AuditSinks.MIN_CHECKPOINT_KEY_BYTES) {
+                problems.add(new ConfigProblem("audit.checkpointKeyEnv", "environment variable " + name + " holds a key of "
+                        + key.length + " bytes; at least " + AuditSinks.MIN_CHECKPOINT_KEY_BYTES + " are required"));
+                Arrays.fill(key, (byte) 0);
+                return null;
+            }
+            return key;
         }
     }
 }

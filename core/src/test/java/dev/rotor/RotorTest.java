@@ -2,7 +2,12 @@ package dev.rotor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
+import dev.rotor.audit.AuditAction;
+import dev.rotor.audit.AuditContext;
+import dev.rotor.audit.AuditEvent;
+import dev.rotor.audit.AuditOutcome;
 import dev.rotor.config.RotorConfig;
 import dev.rotor.memory.InMemorySecretStore;
 import dev.rotor.memory.InMemoryStoreProvider;
@@ -202,5 +207,120 @@ class RotorTest {
         }
         assertThat(Rotor.defaultActor(Map.of("USERNAME", "win", "COMPUTERNAME", "pc")::get)).isEqualTo("win@pc");
         assertThat(Rotor.defaultActor(name -> null)).matches(".+@.+");
+    }
+
+    /** Keeps the events it is given. */
+    static final class ListSink implements dev.rotor.audit.AuditSink {
+        final List<AuditEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+        boolean closed;
+
+        @Override
+        public void append(AuditEvent event) {
+            events.add(event);
+        }
+
+        @Override
+        public String describe() {
+            return "list";
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+        }
+    }
+
+    @Test
+    void everyAccessIsAuditedAsTheConfiguredActorAndTheSinkStaysTheCallers() {
+        ListSink sink = new ListSink();
+        Rotor rotor = Rotor.builder(RotorConfig.parse("actor: ops-alice\nstores: {main: {type: memory}}", BASE), providers)
+                .clock(CLOCK).environment(ENV::get).auditSink(sink).build();
+        try (rotor) {
+            rotor.store("main").put("db/app", SecretValue.ofUtf8("v"), PutOptions.current());
+            AuditContext.runAs("cli-user", "req-1", () -> rotor.get(SecretRef.parse("secret://main/db/app")));
+            assertThatThrownBy(() -> rotor.get(SecretRef.parse("secret://main/none"))).isInstanceOf(SecretNotFoundException.class);
+        }
+
+        assertThat(sink.events).extracting(AuditEvent::action, AuditEvent::actor, AuditEvent::path, AuditEvent::outcome).containsExactly(
+                tuple(AuditAction.PUT, "ops-alice", "db/app", AuditOutcome.SUCCESS),
+                tuple(AuditAction.GET, "cli-user", "db/app", AuditOutcome.SUCCESS),
+                tuple(AuditAction.GET, "ops-alice", "none", AuditOutcome.NOT_FOUND));
+        assertThat(sink.events.get(1).requestId()).isEqualTo("req-1");
+        assertThat(sink.events).allSatisfy(e -> assertThat(e.time()).isEqualTo(CLOCK.instant()));
+        assertThat(sink.closed).isFalse();
+    }
+
+    @Test
+    void aConfiguredCacheServesRepeatedReadsWithoutTheBackend() {
+        List<String> backendGets = new java.util.concurrent.CopyOnWriteArrayList<>();
+        SecretStoreProvider counting = new SecretStoreProvider() {
+            @Override
+            public String type() {
+                return "counting";
+            }
+
+            @Override
+            public Capabilities capabilities() {
+                return InMemorySecretStore.CAPABILITIES;
+            }
+
+            @Override
+            public List<ConfigProblem> validate(StoreConfig config, StoreContext context) {
+                return List.of();
+            }
+
+            @Override
+            public SecretStore open(StoreConfig config, StoreContext context) {
+                return new ForwardingStore(new InMemorySecretStore(config.name(), context.clock())) {
+                    @Override
+                    public Secret get(String path, Selector selector) {
+                        backendGets.add(path);
+                        return super.get(path, selector);
+                    }
+                };
+            }
+        };
+        ProviderRegistry registry = ProviderRegistry.builder().register(counting).build();
+        com.codahale.metrics.MetricRegistry metrics = new com.codahale.metrics.MetricRegistry();
+        try (Rotor rotor = Rotor.builder(RotorConfig.parse("stores: {main: {type: counting}}\ncache: {ttl: 5m}", BASE), registry)
+                .clock(CLOCK).environment(ENV::get).metrics(metrics).build()) {
+            rotor.store("main").put("db/app", SecretValue.ofUtf8("v"), PutOptions.current());
+            for (int i = 0; i < 3; i++) {
+                assertThat(rotor.get(SecretRef.parse("secret://main/db/app")).value().asUtf8()).isEqualTo("v");
+            }
+            assertThat(backendGets).containsExactly("db/app");
+            assertThat(metrics.counter("rotor.cache.main.hits").getCount()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void withoutACacheEveryReadGoesToTheBackend() {
+        com.codahale.metrics.MetricRegistry metrics = new com.codahale.metrics.MetricRegistry();
+        try (Rotor rotor = Rotor.builder(RotorConfig.parse("stores: {main: {type: memory}}", BASE), providers)
+                .clock(CLOCK).environment(ENV::get).metrics(metrics).build()) {
+            rotor.store("main").put("db/app", SecretValue.ofUtf8("v"), PutOptions.current());
+            rotor.get(SecretRef.parse("secret://main/db/app"));
+            rotor.get(SecretRef.parse("secret://main/db/app"));
+
+            assertThat(metrics.timer("rotor.store.main.get").getCount()).isEqualTo(2);
+            assertThat(metrics.getCounters()).doesNotContainKey("rotor.cache.main.hits");
+        }
+    }
+
+    @Test
+    void checkpointKeyProblemsAreReportedWithTheStoreProblemsAndNeverQuoteTheKey() {
+        String yaml = "stores: {main: {type: test, colour: red}}\naudit: {file: audit.jsonl, checkpointKeyEnv: AUDIT_KEY}";
+        RotorConfig config = RotorConfig.parse(yaml, BASE);
+
+        assertThatThrownBy(() -> Rotor.builder(config, providers).environment(Map.<String, String>of()::get).build())
+                .isInstanceOfSatisfying(InvalidConfigurationException.class, e -> assertThat(e.problems()).extracting(ConfigProblem::field)
+                        .containsExactly("stores.main.colour", "audit.checkpointKeyEnv"))
+                .hasMessageContaining("environment variable AUDIT_KEY is not set");
+        assertThatThrownBy(() -> Rotor.builder(config, providers).environment(Map.of("AUDIT_KEY", "not base64 canary-k3y!")::get).build())
+                .hasMessageContaining("AUDIT_KEY is not valid base64")
+                .hasMessageNotContaining("canary-k3y");
+        assertThatThrownBy(() -> Rotor.builder(config, providers).environment(Map.of("AUDIT_KEY", "c2hvcnQ=")::get).build())
+                .hasMessageContaining("holds a key of 5 bytes; at least 16 are required");
+        assertThat(test.opened).isEmpty();
     }
 }
