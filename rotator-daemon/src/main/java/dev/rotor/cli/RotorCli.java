@@ -112,7 +112,9 @@ public final class RotorCli implements Callable<Integer> {
      */
     int withRotor(RotorCall call) {
         RotorConfig cfg = RotorConfig.load(env.resolve(config));
-        try (Rotor rotor = Rotor.builder(cfg, env.providers()).clock(env.clock()).environment(env.environment()).build()) {
+        // audit.stdout events go to stderr: stdout carries command output and revealed values.
+        try (Rotor rotor = Rotor.builder(cfg, env.providers()).clock(env.clock()).environment(env.environment())
+                .auditStream(env.err()).build()) {
             return AuditContext.callAs(rotor.actor(), AuditContext.newRequestId(), () -> {
                 try {
                     return call.run(rotor);
