@@ -124,7 +124,9 @@ public final class LocalSecretStore implements SecretStore {
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(real)) {
             for (Path entry : entries) {
                 String n = entry.getFileName().toString();
-                if (!n.equals(StoreLock.FILE_NAME) && !AtomicFiles.isTemp(n)) {
+                boolean leftOfAnEarlierAttempt = n.equals(StoreLock.FILE_NAME) || AtomicFiles.isTemp(n)
+                        || (n.equals(SECRETS_DIR) && isEmptyDirectory(entry));
+                if (!leftOfAnEarlierAttempt) {
                     throw new StoreIntegrityException("directory " + shownDir + " is not empty but has no store header "
                             + StoreHeader.FILE_NAME + ": it is not a Rotor local store, or its header was lost"
                             + " (restore the header from a backup, or point the store at an empty directory)");
@@ -136,12 +138,22 @@ public final class LocalSecretStore implements SecretStore {
         StoreKeys keys = new StoreKeys(masterKey, id);
         try {
             StoreHeader header = new StoreHeader(id, clock.instant(), keys.keyCheck());
-            AtomicFiles.createDirectories(real.resolve(SECRETS_DIR));
+            // The header first: once it exists the directory is a store, whatever else a crash left.
             AtomicFiles.write(StoreHeader.file(real), header.encode());
+            AtomicFiles.createDirectories(real.resolve(SECRETS_DIR));
             LOG.info("created local store {} at {}", header.storeIdHex(), shownDir);
             return header;
         } finally {
             keys.destroy();
+        }
+    }
+
+    private static boolean isEmptyDirectory(Path dir) throws IOException {
+        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+            return false;
+        }
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+            return !entries.iterator().hasNext();
         }
     }
 
