@@ -266,7 +266,7 @@ public final class LocalSecretStore implements SecretStore {
         }
         ensureOpen();
         Path tombstone = FileNames.tombstoneFile(secretsDir, path);
-        boolean[] revived = {false};
+        boolean[] repeated = {false};
         VersionInfo info = change(path, existing -> {
             SecretFile f = existing;
             if (f == null) {
@@ -274,11 +274,11 @@ public final class LocalSecretStore implements SecretStore {
                 f = SecretFile.fresh(path, gone == null ? 1 : gone.nextVersion);
                 if (gone != null) {
                     f.generation = gone.generation;
-                    revived[0] = true;
                 }
             } else if (options.idempotencyKey() != null) {
                 for (StoredVersion v : f.versions) {
                     if (options.idempotencyKey().equals(v.idempotencyKey())) {
+                        repeated[0] = true;
                         return new Outcome<>(f.info(v), null);
                     }
                 }
@@ -304,12 +304,13 @@ public final class LocalSecretStore implements SecretStore {
                 f.setStage(Stage.PENDING, v.id());
             }
             return new Outcome<>(f.info(v), f);
-        }, () -> {
-            if (revived[0]) {
-                AtomicFiles.delete(tombstone);
-            }
-        });
-        LOG.debug("put secret '{}' version {} as {} in store '{}'", path, info.id(), options.stage(), name);
+        }, () -> removeTombstone(path, tombstone));
+        if (repeated[0]) {
+            LOG.debug("put to secret '{}' in store '{}' repeated idempotency key {}: returned version {}, wrote nothing",
+                    path, name, options.idempotencyKey(), info.id());
+        } else {
+            LOG.debug("put secret '{}' version {} as {} in store '{}'", path, info.id(), options.stage(), name);
+        }
         return info;
     }
 
@@ -433,6 +434,18 @@ public final class LocalSecretStore implements SecretStore {
             });
         } catch (IOException e) {
             throw unavailable("cannot write secret '" + path + "' to " + file, e);
+        }
+    }
+
+    /**
+     * After a put: the tombstone of an earlier life of the secret (or one that a delete which
+     * died half-way left next to the file) is no longer needed. Best effort: the put is done.
+     */
+    private void removeTombstone(String path, Path tombstone) {
+        try {
+            AtomicFiles.delete(tombstone);
+        } catch (IOException e) {
+            LOG.warn("cannot remove tombstone {} of secret '{}' in store '{}': {}", tombstone, path, name, describe(e));
         }
     }
 

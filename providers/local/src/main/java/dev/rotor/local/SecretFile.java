@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -154,7 +155,7 @@ final class SecretFile {
                 out.writeInt(v.created().getNano());
                 writeString(out, v.idempotencyKey() == null ? "" : v.idempotencyKey(), 2);
                 out.writeInt(v.tags().size());
-                for (var tag : new java.util.TreeMap<>(v.tags()).entrySet()) {
+                for (var tag : new TreeMap<>(v.tags()).entrySet()) {
                     writeString(out, tag.getKey(), 4);
                     writeString(out, tag.getValue(), 4);
                 }

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
 
@@ -52,7 +53,7 @@ record StoreHeader(byte[] storeId, Instant created, byte[] keyCheck) {
         n.put("keyCheck", Base64.getEncoder().encodeToString(keyCheck));
         try {
             byte[] text = JSON.writeValueAsBytes(n);
-            byte[] withNewline = java.util.Arrays.copyOf(text, text.length + 1);
+            byte[] withNewline = Arrays.copyOf(text, text.length + 1);
             withNewline[text.length] = '\n';
             return withNewline;
         } catch (JacksonException e) {
@@ -102,12 +103,12 @@ record StoreHeader(byte[] storeId, Instant created, byte[] keyCheck) {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof StoreHeader h && java.util.Arrays.equals(storeId, h.storeId)
-                && created.equals(h.created) && java.util.Arrays.equals(keyCheck, h.keyCheck);
+        return o instanceof StoreHeader h && Arrays.equals(storeId, h.storeId)
+                && created.equals(h.created) && Arrays.equals(keyCheck, h.keyCheck);
     }
 
     @Override
     public int hashCode() {
-        return java.util.Arrays.hashCode(storeId);
+        return Arrays.hashCode(storeId);
     }
 }

@@ -55,8 +55,4 @@ final class StoreLock {
             jvmLock.unlock();
         }
     }
-
-    Path file() {
-        return lockFile;
-    }
 }

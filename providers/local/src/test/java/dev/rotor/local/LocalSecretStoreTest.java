@@ -291,6 +291,22 @@ class LocalSecretStoreTest {
         assertThat(Files.exists(FileNames.tombstoneFile(dir.resolve("secrets"), "s"))).isFalse();
     }
 
+    @Test
+    void aDeleteThatDiedBeforeRemovingTheFileLeavesTheSecretIntact() throws Exception {
+        store.put("s", text("a"), PutOptions.current());
+        store.put("s", text("b"), PutOptions.current());
+        byte[] before = Files.readAllBytes(fileOf("s"));
+        store.delete("s");
+        Files.write(fileOf("s"), before); // as if the process died between the two steps of delete
+        assertThat(FileNames.tombstoneFile(dir.resolve("secrets"), "s")).exists();
+        assertThat(store.list("")).containsExactly("s");
+        assertThat(read("s", Selector.CURRENT)).isEqualTo("b");
+        assertThat(store.put("s", text("c"), PutOptions.current()).id()).isEqualTo("3");
+        assertThat(FileNames.tombstoneFile(dir.resolve("secrets"), "s")).doesNotExist();
+        store.delete("s");
+        assertThat(store.put("s", text("d"), PutOptions.current()).id()).isEqualTo("4");
+    }
+
     // ---- keys ------------------------------------------------------------------------------
 
     @Test
