@@ -1,16 +1,19 @@
 package dev.rotor.cli;
 
-import dev.rotor.memory.InMemoryStoreProvider;
+import dev.rotor.local.LocalStoreProvider;
 import dev.rotor.spi.ProviderRegistry;
 
-/** The store providers the {@code rotor} command knows. */
+/**
+ * The store providers the {@code rotor} command knows. The in-memory store is left out on
+ * purpose: its secrets would vanish when the command ends.
+ */
 final class Providers {
 
     private Providers() {}
 
     static ProviderRegistry builtIn() {
         return ProviderRegistry.builder()
-                .register(new InMemoryStoreProvider())
+                .register(new LocalStoreProvider())
                 .build();
     }
 }

@@ -42,6 +42,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
             VersionsCommand.class,
             PromoteCommand.class,
             ListCommand.class,
+            KeygenCommand.class,
             CommandLine.HelpCommand.class,
         },
         footerHeading = "%n",
