@@ -63,8 +63,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Checkpoints.</b> Beside the log, {@code <file>.checkpoint} records the last durable seq,
  * its line's hash and the time, with an HMAC-SHA256 when {@link Options#checkpointKey()} is set;
- * it is replaced atomically (temporary file, fsync, rename, fsync of the directory) after a batch
- * once {@link Options#checkpointEvery()} has passed (or after every batch), and on close. A failed
+ * it is replaced atomically (temporary file, fsync, rename, fsync of the directory) once
+ * {@link Options#checkpointEvery()} has passed since the last one and there are new lines (or after
+ * every batch), and on close. A checkpoint due after a batch is written before that batch's
+ * appenders return, so with {@link Options#EVERY_BATCH} every returned append is covered. A failed
  * checkpoint write is logged and retried later; it does not fail appends, whose events are already
  * durable. Only one sink may have a file open: the file is locked while open.
  *
@@ -74,6 +76,7 @@ import org.slf4j.LoggerFactory;
 public final class JsonlAuditSink implements AuditSink {
 
     private static final Logger LOG = LoggerFactory.getLogger(JsonlAuditSink.class);
+    private static final long MAX_GATHER_NANOS = 200_000;
 
     /** Opens the log file for reading and writing; a test substitutes one that fails on demand. */
     @FunctionalInterface
@@ -226,6 +229,8 @@ public final class JsonlAuditSink implements AuditSink {
     private boolean staleBytesPossible;
     private boolean failing;
     private long checkpointedSeq;
+    private int lastBatchCallers;
+    private long lastForceNanos;
     private Instant lastCheckpoint;
     private final MessageDigest digest = AuditChain.sha256();
     private final BatchBuffer batchBuffer = new BatchBuffer(64 * 1024);
@@ -491,6 +496,7 @@ public final class JsonlAuditSink implements AuditSink {
                     if (queue.isEmpty() && closed) {
                         break;
                     }
+                    gatherStragglers();
                     List<Pending> taken = queue;
                     queue = batch;
                     batch = taken;
@@ -499,6 +505,7 @@ public final class JsonlAuditSink implements AuditSink {
                     lock.unlock();
                 }
                 if (!batch.isEmpty()) {
+                    lastBatchCallers = batch.size();
                     writeBatch(batch);
                     batch.clear();
                 }
@@ -516,6 +523,22 @@ public final class JsonlAuditSink implements AuditSink {
             throw t;
         } finally {
             releaseFile();
+        }
+    }
+
+    /**
+     * The callers released by the last batch come back at once under load, but not all before the
+     * writer looks: taking only the first few would split them into a small batch and a large one,
+     * each paying a whole fsync. So wait a little (a fraction of the last fsync, at most
+     * {@link #MAX_GATHER_NANOS}) for as many callers as the last batch had. Under light load the
+     * queue already holds that many and nothing waits.
+     */
+    private void gatherStragglers() {
+        long budget = Math.min(lastForceNanos / 4, MAX_GATHER_NANOS);
+        long deadline = System.nanoTime() + budget;
+        while (budget > 0 && queue.size() < lastBatchCallers && !closed) {
+            awaitWork(budget);
+            budget = deadline - System.nanoTime();
         }
     }
 
@@ -585,6 +608,10 @@ public final class JsonlAuditSink implements AuditSink {
                 failing = false;
                 LOG.info("audit log {}: writing works again (seq {})", file, seq);
             }
+            if (nanosUntilCheckpointDue() <= 0) {
+                // Before releasing the callers, so that a caller who returns is covered by any checkpoint due.
+                writeCheckpoint();
+            }
             finishAll(batch, null);
         } else {
             handleWriteFailure(batch, failure);
@@ -612,7 +639,9 @@ public final class JsonlAuditSink implements AuditSink {
             staleBytesPossible = false;
         }
         if (options.fsync()) {
+            long started = System.nanoTime();
             ch.force(false);
+            lastForceNanos = System.nanoTime() - started;
         }
         return position;
     }
@@ -643,10 +672,10 @@ public final class JsonlAuditSink implements AuditSink {
         int events = batch.stream().mapToInt(p -> p.bodies.size()).sum();
         if (!failing) {
             failing = true;
-            LOG.warn("audit log {}: writing {} events after seq {} failed; they are refused and the next batch retries",
+            LOG.warn("audit log {}: writing {} event(s) after seq {} failed; they are refused and the next batch retries",
                     file, events, seq, failure);
         } else {
-            LOG.warn("audit log {}: writing {} events after seq {} failed again: {}", file, events, seq, failure.toString());
+            LOG.warn("audit log {}: writing {} event(s) after seq {} failed again: {}", file, events, seq, failure.toString());
         }
         staleBytesPossible = true;
         FileChannel ch = channel;
