@@ -260,6 +260,9 @@ public final class AuditLogVerifier {
             if (node == null || !node.isObject()) {
                 return malformed(raw, "not a JSON object");
             }
+            if (!node.has(AuditChain.SEQ) && !node.has(AuditChain.PREV) && AuditEventCodec.FIELDS.stream().noneMatch(node::has)) {
+                return malformed(raw, "a JSON object, but not an audit record (it has none of the audit fields)");
+            }
             List<String> lineProblems = new ArrayList<>();
             long seq = AuditChain.seqOf(node);
             if (seq < 0) {
