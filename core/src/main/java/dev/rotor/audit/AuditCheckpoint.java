@@ -157,9 +157,13 @@ record AuditCheckpoint(long seq, String hash, Instant time, @Nullable String mac
      * @throws IllegalArgumentException if the file exists but is not a checkpoint
      */
     static Optional<AuditCheckpoint> read(Path log) throws IOException {
+        Path file = pathFor(log);
         byte[] bytes;
         try {
-            bytes = Files.readAllBytes(pathFor(log));
+            if (Files.size(file) > MAX_BYTES) {
+                throw new IllegalArgumentException("larger than " + MAX_BYTES + " bytes");
+            }
+            bytes = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
             return Optional.empty();
         }

@@ -11,6 +11,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -63,10 +64,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Checkpoints.</b> Beside the log, {@code <file>.checkpoint} records the last durable seq,
  * its line's hash and the time, with an HMAC-SHA256 when {@link Options#checkpointKey()} is set;
- * it is replaced atomically (temporary file, fsync, rename, fsync of the directory) once
- * {@link Options#checkpointEvery()} has passed since the last one and there are new lines (or after
- * every batch), and on close. A checkpoint due after a batch is written before that batch's
- * appenders return, so with {@link Options#EVERY_BATCH} every returned append is covered. A failed
+ * it is replaced atomically (temporary file, fsync, rename, fsync of the directory). A checkpoint is
+ * written after a batch once {@link Options#checkpointEvery()} has passed since the last one (or after
+ * every batch with {@link Options#EVERY_BATCH}), before that batch's appenders return; when the log
+ * has been quiet for {@code checkpointEvery} with lines not yet covered; and on close. So with
+ * {@code EVERY_BATCH} every append that returned is covered by the checkpoint. A failed
  * checkpoint write is logged and retried later; it does not fail appends, whose events are already
  * durable. Only one sink may have a file open: the file is locked while open.
  *
@@ -103,6 +105,7 @@ public final class JsonlAuditSink implements AuditSink {
         public static final Duration EVERY_BATCH = Duration.ZERO;
         public static final int MIN_KEY_BYTES = 16;
         public static final Duration DEFAULT_CHECKPOINT_EVERY = Duration.ofSeconds(1);
+        public static final Duration MAX_CHECKPOINT_EVERY = Duration.ofDays(1);
 
         public Options {
             List<ConfigProblem> problems = new ArrayList<>();
@@ -111,8 +114,8 @@ public final class JsonlAuditSink implements AuditSink {
             }
             if (checkpointEvery == null) {
                 problems.add(new ConfigProblem("checkpointEvery", "is required (Options.EVERY_BATCH for every batch)"));
-            } else if (checkpointEvery.isNegative()) {
-                problems.add(new ConfigProblem("checkpointEvery", "must not be negative"));
+            } else if (checkpointEvery.isNegative() || checkpointEvery.compareTo(MAX_CHECKPOINT_EVERY) > 0) {
+                problems.add(new ConfigProblem("checkpointEvery", "must be between zero (every batch) and " + MAX_CHECKPOINT_EVERY));
             }
             if (clock == null) {
                 problems.add(new ConfigProblem("clock", "is required"));
@@ -331,6 +334,12 @@ public final class JsonlAuditSink implements AuditSink {
             tail = new Tail(lastSeq, AuditChain.hash(AuditChain.sha256(), line, 0, line.length), completeEnd);
         }
         if (completeEnd < fileSize) {
+            byte[] torn = read(ch, completeEnd, Math.min(fileSize, completeEnd + TORN_PREFIX.length));
+            if (!looksTorn(torn, ch, completeEnd, fileSize)) {
+                throw new AuditUnavailableException("audit log " + path + ": the bytes after the last complete line (from byte "
+                        + completeEnd + ") are neither the start of an audit record nor zeros; this is not an audit log,"
+                        + " or it was damaged; run 'rotor audit verify' on it and move it aside", null);
+            }
             LOG.warn("audit log {}: line {} (bytes {} to {}) has no line end: it was cut off by a crash while being written"
                     + " and was never acknowledged; removing it before appending", path, countLines(ch, completeEnd) + 1,
                     completeEnd, fileSize);
@@ -484,33 +493,37 @@ public final class JsonlAuditSink implements AuditSink {
         List<Pending> batch = new ArrayList<>();
         try {
             while (true) {
+                boolean idle = false;
                 lock.lock();
                 try {
-                    while (queue.isEmpty() && !closed) {
-                        long nanos = nanosUntilCheckpointDue();
-                        if (nanos <= 0) {
-                            break;
+                    while (queue.isEmpty() && !closed && !idle) {
+                        if (checkpointedSeq == seq) {
+                            awaitWork(Long.MAX_VALUE);
+                        } else {
+                            // Lines not yet covered: write a checkpoint once the log has been quiet a while.
+                            idle = !awaitWork(idleCheckpointNanos());
                         }
-                        awaitWork(nanos);
                     }
                     if (queue.isEmpty() && closed) {
                         break;
                     }
-                    gatherStragglers();
-                    List<Pending> taken = queue;
-                    queue = batch;
-                    batch = taken;
-                    queuedEvents = 0;
+                    if (!queue.isEmpty()) {
+                        idle = false;
+                        gatherStragglers();
+                        List<Pending> taken = queue;
+                        queue = batch;
+                        batch = taken;
+                        queuedEvents = 0;
+                    }
                 } finally {
                     lock.unlock();
                 }
-                if (!batch.isEmpty()) {
+                if (idle) {
+                    writeCheckpoint();
+                } else {
                     lastBatchCallers = batch.size();
                     writeBatch(batch);
                     batch.clear();
-                }
-                if (nanosUntilCheckpointDue() <= 0) {
-                    writeCheckpoint();
                 }
             }
             if (checkpointedSeq != seq) {
@@ -542,37 +555,35 @@ public final class JsonlAuditSink implements AuditSink {
         }
     }
 
-    private void awaitWork(long nanos) {
+    /** Waits for a signal; returns false if {@code nanos} passed without one. */
+    private boolean awaitWork(long nanos) {
         try {
             if (nanos == Long.MAX_VALUE) {
                 workAvailable.await();
-            } else {
-                workAvailable.awaitNanos(nanos);
+                return true;
             }
+            return workAvailable.awaitNanos(nanos) > 0;
         } catch (InterruptedException e) {
             // Nobody should interrupt the writer; an interrupt would close the FileChannel under it.
             LOG.debug("audit log {}: writer thread interrupted; ignoring", file);
+            return true;
         }
     }
 
-    /** 0 when a checkpoint is due now, else how long until one is (Long.MAX_VALUE: none pending). */
-    private long nanosUntilCheckpointDue() {
+    /** How long the log must be quiet before uncovered lines get a checkpoint of their own. */
+    private long idleCheckpointNanos() {
+        Duration every = options.checkpointEvery();
+        // With EVERY_BATCH this only retries a checkpoint that failed; do not spin on a broken disk.
+        return (every.isZero() ? Duration.ofSeconds(1) : every).toNanos();
+    }
+
+    /** Whether the batch just written should be covered by a checkpoint before its callers return. */
+    private boolean checkpointDue() {
         if (checkpointedSeq == seq) {
-            return Long.MAX_VALUE;
+            return false;
         }
         Duration every = options.checkpointEvery();
-        if (every.isZero()) {
-            return 0;
-        }
-        Duration left = Duration.between(options.clock().instant(), lastCheckpoint.plus(every));
-        if (left.isNegative() || left.isZero()) {
-            return 0;
-        }
-        try {
-            return Math.max(1, left.toNanos());
-        } catch (ArithmeticException e) {
-            return Long.MAX_VALUE - 1;
-        }
+        return every.isZero() || !options.clock().instant().isBefore(lastCheckpoint.plus(every));
     }
 
     private void writeBatch(List<Pending> batch) {
@@ -608,11 +619,14 @@ public final class JsonlAuditSink implements AuditSink {
                 failing = false;
                 LOG.info("audit log {}: writing works again (seq {})", file, seq);
             }
-            if (nanosUntilCheckpointDue() <= 0) {
-                // Before releasing the callers, so that a caller who returns is covered by any checkpoint due.
-                writeCheckpoint();
+            try {
+                if (checkpointDue()) {
+                    // Before releasing the callers, so that a caller who returns is covered by any checkpoint due.
+                    writeCheckpoint();
+                }
+            } finally {
+                finishAll(batch, null);
             }
-            finishAll(batch, null);
         } else {
             handleWriteFailure(batch, failure);
             finishAll(batch, failure);
@@ -737,6 +751,31 @@ public final class JsonlAuditSink implements AuditSink {
     }
 
     // ---- reading the tail -----------------------------------------------------------------------
+
+    private static final byte[] TORN_PREFIX = "{\"seq\":".getBytes(StandardCharsets.US_ASCII);
+
+    /**
+     * Whether the bytes after the last line end can be a line cut off by a crash: the start of a
+     * record, or zeros (some file systems extend a file before its data reaches the disk). Anything
+     * else is left alone rather than cut off, so a file that is not an audit log is never damaged.
+     */
+    private static boolean looksTorn(byte[] start, FileChannel ch, long from, long to) throws IOException {
+        if (Arrays.equals(start, 0, start.length, TORN_PREFIX, 0, start.length)) {
+            return true;
+        }
+        ByteBuffer chunk = ByteBuffer.allocate(8192);
+        for (long pos = from; pos < to; ) {
+            chunk.clear().limit((int) Math.min(chunk.capacity(), to - pos));
+            readFully(ch, chunk, pos);
+            for (int i = 0; i < chunk.limit(); i++) {
+                if (chunk.get(i) != 0) {
+                    return false;
+                }
+            }
+            pos += chunk.limit();
+        }
+        return true;
+    }
 
     /** The position of the last '\n' before {@code end}, or -1. */
     private static long lastIndexOfNewline(FileChannel ch, long end) throws IOException {

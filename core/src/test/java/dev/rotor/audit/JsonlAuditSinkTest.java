@@ -149,6 +149,34 @@ class JsonlAuditSinkTest {
     }
 
     @Test
+    void aTailOfZerosLeftByACrashIsCutOff() throws Exception {
+        try (JsonlAuditSink sink = JsonlAuditSink.open(log, options())) {
+            sink.append(TestEvents.event(1));
+        }
+        long intact = Files.size(log);
+        Files.write(log, new byte[3000], java.nio.file.StandardOpenOption.APPEND);
+
+        try (JsonlAuditSink sink = JsonlAuditSink.open(log, options())) {
+            sink.append(TestEvents.event(2));
+        }
+
+        assertThat(logged.list).anySatisfy(e -> assertThat(e.getFormattedMessage())
+                .contains("line 2 (bytes " + intact + " to " + (intact + 3000) + ") has no line end"));
+        assertThat(AuditLogVerifier.verify(log).ok()).isTrue();
+        assertThat(lines()).hasSize(2);
+    }
+
+    @Test
+    void openLeavesAFileThatIsNotAnAuditLogAlone() throws Exception {
+        Files.writeString(log, "a document with no line end");
+
+        assertThatThrownBy(() -> JsonlAuditSink.open(log, options()))
+                .isInstanceOf(AuditUnavailableException.class)
+                .hasMessageContaining("neither the start of an audit record nor zeros");
+        assertThat(Files.readString(log)).isEqualTo("a document with no line end");
+    }
+
+    @Test
     void openRefusesALogWhoseLastCompleteLineIsNotARecord() throws Exception {
         try (JsonlAuditSink sink = JsonlAuditSink.open(log, options())) {
             sink.append(TestEvents.event(1));
@@ -442,6 +470,17 @@ class JsonlAuditSinkTest {
     }
 
     @Test
+    void linesLeftUncoveredGetACheckpointOnceTheLogIsQuiet() throws Exception {
+        JsonlAuditSink.Options opts = options().withCheckpointEvery(Duration.ofMillis(20));
+        try (JsonlAuditSink sink = JsonlAuditSink.open(log, opts)) {
+            sink.append(TestEvents.event(1));
+            // The quiet-period timer runs on real time; poll for its effect.
+            awaitCondition(() -> Files.exists(AuditCheckpoint.pathFor(log.toAbsolutePath())));
+            assertThat(AuditCheckpoint.read(log).orElseThrow().seq()).isEqualTo(1);
+        }
+    }
+
+    @Test
     void withFsyncOffNothingIsForcedButLinesAreStillWritten() throws Exception {
         AtomicReference<FlakyFileChannel> channel = new AtomicReference<>();
         JsonlAuditSink.ChannelOpener opener = file -> {
@@ -462,6 +501,9 @@ class JsonlAuditSinkTest {
                 .isInstanceOfSatisfying(InvalidConfigurationException.class, e -> assertThat(e.problems())
                         .extracting(ConfigProblem::field)
                         .containsExactly("checkpointKey", "checkpointEvery", "clock"));
+        assertThatThrownBy(() -> JsonlAuditSink.Options.defaults().withCheckpointEvery(Duration.ofDays(2)))
+                .isInstanceOf(InvalidConfigurationException.class)
+                .hasMessageContaining("checkpointEvery: must be between zero (every batch) and PT24H");
 
         byte[] canary = "CANARY-checkpoint-key-7f3a9c".getBytes(StandardCharsets.US_ASCII);
         JsonlAuditSink.Options opts = options().withCheckpointKey(canary);
