@@ -289,6 +289,19 @@ class AuditLogVerifierTest {
     }
 
     @Test
+    void anOverlongLineIsNamedWithoutParsingIt() throws Exception {
+        List<String> lines = writeLog(5);
+        lines.add(2, "{\"seq\":\"" + "x".repeat(AuditLogVerifier.MAX_LINE_BYTES + 10) + "\"}");
+        rewrite(lines);
+
+        AuditVerification result = verify();
+
+        assertThat(result.problems()).containsExactly(
+                problem(3, "line 3: longer than 1048576 bytes: not an audit record"));
+        assertThat(result.lastSeq()).isEqualTo(5);
+    }
+
+    @Test
     void missingAndUnknownFieldsAreProblemsNotCrashes() throws Exception {
         List<String> lines = writeLog(5);
         ObjectNode node = (ObjectNode) MAPPER.readTree(lines.get(1));
