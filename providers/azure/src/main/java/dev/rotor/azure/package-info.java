@@ -1,0 +1,2 @@
+/** The azure secret store provider. */
+package dev.rotor.azure;

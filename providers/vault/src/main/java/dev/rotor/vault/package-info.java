@@ -1,0 +1,2 @@
+/** The vault secret store provider. */
+package dev.rotor.vault;
