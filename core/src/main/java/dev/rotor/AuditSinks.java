@@ -2,8 +2,13 @@ package dev.rotor;
 
 import dev.rotor.audit.AuditEvent;
 import dev.rotor.audit.AuditSink;
+import dev.rotor.audit.JsonlAuditSink;
+import dev.rotor.audit.StdoutAuditSink;
 import dev.rotor.config.AuditConfig;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,12 +18,28 @@ import org.jspecify.annotations.Nullable;
 /** Opens the sinks an {@code audit:} section describes. */
 final class AuditSinks {
 
-    static final int MIN_CHECKPOINT_KEY_BYTES = 16;
-
     private AuditSinks() {}
 
+    /**
+     * The file sink and/or the stream sink, as one sink.
+     *
+     * @throws AuditUnavailableException if the audit file cannot be opened
+     */
     static AuditSink open(AuditConfig audit, byte @Nullable [] checkpointKey, Clock clock, PrintStream stream) {
-        throw new AuditUnavailableException("audit sinks from configuration are not available yet", null);
+        List<AuditSink> sinks = new ArrayList<>(2);
+        Path file = audit.file();
+        if (file != null) {
+            try {
+                Files.createDirectories(file.getParent());
+            } catch (IOException e) {
+                throw new AuditUnavailableException("cannot create the directory of audit log " + file + ": " + e, e);
+            }
+            sinks.add(JsonlAuditSink.open(file, JsonlAuditSink.Options.defaults().withClock(clock).withCheckpointKey(checkpointKey)));
+        }
+        if (audit.stdout()) {
+            sinks.add(new StdoutAuditSink(stream));
+        }
+        return sinks.size() == 1 ? sinks.get(0) : new Tee(sinks);
     }
 
     /**
@@ -69,6 +90,11 @@ final class AuditSinks {
                 failures.subList(1, failures.size()).forEach(first::addSuppressed);
                 throw first;
             }
+        }
+
+        @Override
+        public String toString() {
+            return "audit sink " + describe();
         }
     }
 }

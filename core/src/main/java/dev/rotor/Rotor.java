@@ -3,6 +3,7 @@ package dev.rotor;
 import com.codahale.metrics.MetricRegistry;
 import dev.rotor.audit.AuditSink;
 import dev.rotor.config.AuditConfig;
+import dev.rotor.config.CheckpointKeys;
 import dev.rotor.config.RotorConfig;
 import dev.rotor.spi.ProviderRegistry;
 import dev.rotor.spi.SecretStoreProvider;
@@ -18,7 +19,6 @@ import java.net.UnknownHostException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Base64;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -307,31 +307,7 @@ public final class Rotor implements AutoCloseable {
         /** The checkpoint key from the environment variable {@code audit.checkpointKeyEnv} names, or a problem. */
         private byte @Nullable [] checkpointKey(AuditConfig audit, List<ConfigProblem> problems) {
             String name = audit.checkpointKeyEnv();
-            if (name == null) {
-                return null;
-            }
-            String text = environment.apply(name);
-            if (text == null || text.isBlank()) {
-                problems.add(new ConfigProblem("audit.checkpointKeyEnv", "environment variable " + name
-                        + " is not set; set it to a base64 key of at least " + AuditSinks.MIN_CHECKPOINT_KEY_BYTES
-                        + " bytes or remove checkpointKeyEnv"));
-                return null;
-            }
-            byte[] key;
-            try {
-                key = Base64.getDecoder().decode(text.strip());
-            } catch (IllegalArgumentException e) {
-                // Never quote the text: it is the key.
-                problems.add(new ConfigProblem("audit.checkpointKeyEnv", "environment variable " + name + " is not valid base64"));
-                return null;
-            }
-            if (key.length < AuditSinks.MIN_CHECKPOINT_KEY_BYTES) {
-                problems.add(new ConfigProblem("audit.checkpointKeyEnv", "environment variable " + name + " holds a key of "
-                        + key.length + " bytes; at least " + AuditSinks.MIN_CHECKPOINT_KEY_BYTES + " are required"));
-                Arrays.fill(key, (byte) 0);
-                return null;
-            }
-            return key;
+            return name == null ? null : CheckpointKeys.fromEnvironment("audit.checkpointKeyEnv", name, environment, problems);
         }
     }
 }

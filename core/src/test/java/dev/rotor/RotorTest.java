@@ -323,4 +323,43 @@ class RotorTest {
                 .hasMessageContaining("holds a key of 5 bytes; at least 16 are required");
         assertThat(test.opened).isEmpty();
     }
+
+    @Test
+    void theConfiguredAuditFileRecordsEveryAccessAndVerifies(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        java.io.ByteArrayOutputStream stream = new java.io.ByteArrayOutputStream();
+        String key = java.util.Base64.getEncoder().encodeToString(new byte[32]);
+        RotorConfig config = RotorConfig.parse("""
+                actor: auditor
+                stores: {main: {type: memory}}
+                audit: {file: logs/audit.jsonl, stdout: true, checkpointKeyEnv: AUDIT_KEY}
+                """, dir);
+        try (Rotor rotor = Rotor.builder(config, providers).environment(Map.of("AUDIT_KEY", key)::get)
+                .auditStream(new java.io.PrintStream(stream, true, java.nio.charset.StandardCharsets.UTF_8)).build()) {
+            rotor.store("main").put("db/app", SecretValue.ofUtf8("canary-audit-1"), PutOptions.current());
+            rotor.get(SecretRef.parse("secret://main/db/app"));
+        }
+
+        Path log = dir.resolve("logs/audit.jsonl");
+        List<String> lines = java.nio.file.Files.readAllLines(log);
+        assertThat(lines).hasSize(2);
+        assertThat(lines.get(0)).contains("\"actor\":\"auditor\"").contains("\"action\":\"PUT\"");
+        assertThat(lines.get(1)).contains("\"action\":\"GET\"");
+        assertThat(String.join("\n", lines)).doesNotContain("canary-audit-1");
+        assertThat(stream.toString(java.nio.charset.StandardCharsets.UTF_8).lines()).hasSize(2)
+                .allSatisfy(line -> assertThat(line).doesNotContain("canary-audit-1").doesNotContain("\"seq\""));
+        dev.rotor.audit.AuditVerification verification = dev.rotor.audit.AuditLogVerifier.verify(log, new byte[32]);
+        assertThat(verification.ok()).as("%s", verification.problems()).isTrue();
+        assertThat(verification.checkpoint()).isEqualTo(dev.rotor.audit.AuditVerification.CheckpointStatus.VERIFIED);
+    }
+
+    @Test
+    void anAuditFileThatCannotBeOpenedOpensNoStore(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        java.nio.file.Files.writeString(dir.resolve("audit.jsonl"), "this is not an audit log\n");
+        RotorConfig config = RotorConfig.parse("stores: {main: {type: test}}\naudit: {file: audit.jsonl}", dir);
+
+        assertThatThrownBy(() -> Rotor.builder(config, providers).build())
+                .isInstanceOf(AuditUnavailableException.class)
+                .hasMessageContaining(dir.resolve("audit.jsonl").toString());
+        assertThat(test.opened).isEmpty();
+    }
 }
