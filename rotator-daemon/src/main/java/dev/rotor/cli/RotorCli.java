@@ -42,6 +42,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
             VersionsCommand.class,
             PromoteCommand.class,
             ListCommand.class,
+            AuditCommand.class,
             KeygenCommand.class,
             CommandLine.HelpCommand.class,
         },
