@@ -2,6 +2,8 @@ package dev.rotor.cli;
 
 import dev.rotor.Stage;
 import dev.rotor.VersionInfo;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +24,11 @@ final class Format {
             }
         }
         return names.isEmpty() ? "-" : String.join(", ", names);
+    }
+
+    /** An instant for people: UTC to the second ({@code --json} keeps the full precision). */
+    static String instant(Instant instant) {
+        return instant.truncatedTo(ChronoUnit.SECONDS).toString();
     }
 
     /** {@code k=v, k2=v2} sorted by key, or {@code -}. */

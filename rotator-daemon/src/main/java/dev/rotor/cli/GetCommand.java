@@ -72,7 +72,7 @@ final class GetCommand extends Subcommand {
             rows.add(List.of("field", ref.field()));
         }
         rows.add(List.of("version", v.id()));
-        rows.add(List.of("created", v.created().toString()));
+        rows.add(List.of("created", Format.instant(v.created())));
         rows.add(List.of("stages", Format.stages(v)));
         rows.add(List.of("tags", Format.tags(v.tags())));
         return Format.table(rows);

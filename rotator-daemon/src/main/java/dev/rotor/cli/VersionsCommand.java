@@ -22,7 +22,7 @@ final class VersionsCommand extends Subcommand {
             List<List<String>> rows = new ArrayList<>();
             rows.add(List.of("VERSION", "CREATED", "STAGES", "TAGS"));
             for (VersionInfo v : versions) {
-                rows.add(List.of(v.id(), v.created().toString(), Format.stages(v), Format.tags(v.tags())));
+                rows.add(List.of(v.id(), Format.instant(v.created()), Format.stages(v), Format.tags(v.tags())));
             }
             Format.table(rows).forEach(out()::println);
             return ExitCodes.OK;

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import dev.rotor.testkit.Canary;
+import dev.rotor.testkit.LeakChecker;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -37,6 +39,8 @@ class RotorCliIT {
                     type: local
                     path: ./data/store
                     keyFile: ./data/master.key
+                audit:
+                  file: ./data/audit.jsonl
                 """);
     }
 
@@ -106,6 +110,61 @@ class RotorCliIT {
         RotorProcess.Result list = rotor.rotor("list", "main");
         assertOk(list);
         assertThat(list.out()).isEqualTo("db/app\n");
+
+        RotorProcess.Result verify = rotor.rotor("audit", "verify", "data/audit.jsonl");
+        assertOk(verify);
+        assertThat(verify.out()).startsWith("ok: 9 lines (");
+        assertThat(Files.readAllLines(dir.resolve("data/audit.jsonl"))).allSatisfy(l -> assertThat(l).contains("\"actor\":\"it-runner\""));
+    }
+
+    @Test
+    void tamperedAuditLogFailsVerificationWithExitCode7() throws Exception {
+        keyAndTwoSecrets();
+        Path log = dir.resolve("data/audit.jsonl");
+        List<String> lines = new java.util.ArrayList<>(Files.readAllLines(log));
+        lines.remove(0);
+        Files.write(log, lines);
+
+        RotorProcess.Result r = rotor.rotor("audit", "verify", "data/audit.jsonl");
+
+        assertThat(r.exitCode()).as("%s", r).isEqualTo(ExitCodes.AUDIT_INVALID);
+        assertThat(r.out()).startsWith("data/audit.jsonl:1: ");
+        assertThat(r.out().lines()).allSatisfy(l -> assertThat(l).matches("data/audit\\.jsonl:\\d+: .+"));
+        assertThat(r.err().lines().toList()).singleElement().asString().startsWith("rotor: audit verification failed: ");
+    }
+
+    @Test
+    void aCanaryNeverLeavesThroughAnyCommandOfTheProcess() throws Exception {
+        Canary canary = Canary.create();
+        Canary stray = Canary.create();
+        List<RotorProcess.Result> results = new java.util.ArrayList<>();
+        results.add(rotor.rotor("keygen", "--out", "data/master.key"));
+        results.add(rotor.rotorWithInput("{\"username\":\"app\",\"password\":\"" + canary.text() + "\"}", "put", DB));
+        results.add(rotor.rotorWithInput("{\"username\":\"app\",\"password\":\"" + canary.text() + "-2\"}", "put", "--pending", DB));
+        results.add(rotor.rotor("get", DB));
+        results.add(rotor.rotor("get", "--json", DB + "#password"));
+        results.add(rotor.rotor("versions", DB));
+        results.add(rotor.rotor("promote", DB));
+        results.add(rotor.rotor("list", "main"));
+        results.add(rotor.rotor("audit", "verify", "data/audit.jsonl"));
+        results.add(rotor.rotor("--verbose", "get", "--reveal", DB + "#nope"));
+        results.add(rotor.rotor("put", DB, stray.text()));
+        results.add(rotor.rotorWithInput("x", "put", stray.text()));
+        RotorProcess.Result reveal = rotor.rotor("get", "--reveal", DB + "#password?stage=previous");
+
+        assertThat(results).allSatisfy(r -> {
+            LeakChecker.assertNoCanaryIn("stdout", r.out(), canary, stray);
+            LeakChecker.assertNoCanaryIn("stderr", r.err(), canary, stray);
+        });
+        assertThat(results.subList(0, 9)).allSatisfy(RotorCliIT::assertOk);
+        try (java.util.stream.Stream<Path> files = Files.walk(dir.resolve("data"))) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                LeakChecker.assertNoCanaryIn("file " + f, new String(Files.readAllBytes(f), java.nio.charset.StandardCharsets.UTF_8),
+                        canary, stray);
+            }
+        }
+        assertThat(dir.resolve("data/audit.jsonl")).isNotEmptyFile();
+        assertThat(reveal.out()).isEqualTo(canary.text());
     }
 
     @Test
