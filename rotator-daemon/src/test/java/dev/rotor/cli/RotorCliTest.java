@@ -271,6 +271,20 @@ class RotorCliTest {
     }
 
     @Nested
+    class Times {
+
+        @Test
+        void textShowsTimesToTheSecondAndJsonInFull() {
+            cli.clock = java.time.Clock.fixed(CliHarness.NOW.plusNanos(123_456_789), java.time.ZoneOffset.UTC);
+            assertOk(cli.runWithInput(V1, "put", "secret://main/timed"));
+
+            assertThat(cli.run("get", "secret://main/timed").out()).contains("created  2026-03-01T12:00:00Z");
+            assertThat(cli.run("versions", "secret://main/timed").out()).contains("1        2026-03-01T12:00:00Z  CURRENT");
+            assertThat(cli.run("get", "--json", "secret://main/timed").out()).contains("\"created\" : \"2026-03-01T12:00:00.123456789Z\"");
+        }
+    }
+
+    @Nested
     class VersionsAndPromote {
 
         @Test
@@ -455,7 +469,8 @@ class RotorCliTest {
             CliHarness.Result r = cli.run("--help");
 
             assertOk(r);
-            assertThat(r.out()).contains("put", "get", "versions", "promote", "list", "--config", "--verbose", "Exit codes:");
+            assertThat(r.out()).contains("put", "get", "versions", "promote", "list", "audit", "keygen", "--config", "--verbose",
+                    "Exit codes:");
             String flowed = r.out().replaceAll("\\s+", " ");
             for (String line : ExitCodes.HELP) {
                 assertThat(flowed).contains(line.substring(0, line.indexOf(':')) + " " + line.substring(line.indexOf(':') + 1));
@@ -464,15 +479,30 @@ class RotorCliTest {
 
         @Test
         void everyCommandHasHelpAndVersion() {
-            for (String command : List.of("put", "get", "versions", "promote", "list")) {
-                CliHarness.Result help = cli.run(command, "--help");
+            for (String command : List.of("put", "get", "versions", "promote", "list", "audit", "audit verify", "keygen")) {
+                String[] words = command.split(" ");
+                CliHarness.Result help = cli.run(append(words, "--help"));
                 assertOk(help);
-                assertThat(help.out()).startsWith("Usage: rotor " + command);
+                assertThat(help.out()).startsWith("Usage: rotor " + command).contains("--config");
                 // promote's own --version takes a version id; -V is the program version everywhere
-                CliHarness.Result version = cli.run(command, "-V");
+                CliHarness.Result version = cli.run(append(words, "-V"));
                 assertOk(version);
                 assertThat(version.out()).startsWith("rotor ");
             }
+        }
+
+        private static String[] append(String[] words, String last) {
+            String[] all = java.util.Arrays.copyOf(words, words.length + 1);
+            all[words.length] = last;
+            return all;
+        }
+
+        @Test
+        void helpCommandShowsACommandsHelp() {
+            CliHarness.Result r = cli.run("help", "put");
+
+            assertOk(r);
+            assertThat(r.out()).startsWith("Usage: rotor put").contains("--pending").contains("never");
         }
 
         @Test
