@@ -19,7 +19,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code rotor audit ...}: commands on audit logs. */
-@Command(name = "audit", description = "Audit log commands.", subcommands = AuditCommand.Verify.class)
+@Command(name = "audit", description = "Audit log commands: verify.", subcommands = AuditCommand.Verify.class)
 final class AuditCommand extends Subcommand {
 
     @Override
@@ -30,9 +30,8 @@ final class AuditCommand extends Subcommand {
     /** {@code rotor audit verify [FILE] [--checkpoint-key-env NAME]} */
     @Command(name = "verify",
             description = {
-                "Checks a hash-chained audit log: every line's fields, the seq order, the hash chain, and the end of",
-                "the log against its checkpoint. Prints 'ok: N lines', or each problem as FILE:LINE: message",
-                "(line 0: the checkpoint file) and exits with 7.",
+                "Checks a hash-chained audit log: every line's fields, the seq order, the hash chain, and the end of the log against its checkpoint.",
+                "Prints 'ok: N lines', or each problem as FILE:LINE: message (line 0: the checkpoint file) and exits with 7.",
             })
     static final class Verify extends Subcommand {
 

@@ -10,8 +10,8 @@ import picocli.CommandLine.Option;
 /** {@code rotor keygen [--out FILE]}: a new master key file for a local store; the key is never printed. */
 @Command(name = "keygen",
         description = {
-            "Writes a new random master key for a local store to FILE, readable by the owner only (0600),",
-            "and prints the file's path, never the key. Refuses to overwrite an existing file.",
+            "Writes a new random master key for a local store to a file readable by the owner only (0600).",
+            "Prints the file's path, never the key. Refuses to overwrite an existing file.",
         })
 final class KeygenCommand extends Subcommand {
 
