@@ -1,5 +1,6 @@
 package dev.rotor.cli;
 
+import dev.rotor.AuditUnavailableException;
 import dev.rotor.Rotor;
 import dev.rotor.audit.AuditContext;
 import dev.rotor.config.RotorConfig;
@@ -8,6 +9,7 @@ import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -57,6 +59,10 @@ public final class RotorCli implements Callable<Integer> {
 
     @Option(names = "--verbose", scope = ScopeType.INHERIT, description = "Print the stack trace of an error.")
     boolean verbose;
+
+    /** How long a command waits for an audit log another process has open. */
+    static final Duration AUDIT_LOG_WAIT = Duration.ofSeconds(10);
+    private static final Duration AUDIT_LOG_POLL = Duration.ofMillis(100);
 
     private final CliEnvironment env;
 
@@ -114,9 +120,7 @@ public final class RotorCli implements Callable<Integer> {
      */
     int withRotor(RotorCall call) {
         RotorConfig cfg = RotorConfig.load(env.resolve(config));
-        // audit.stdout events go to stderr: stdout carries command output and revealed values.
-        try (Rotor rotor = Rotor.builder(cfg, env.providers()).clock(env.clock()).environment(env.environment())
-                .auditStream(env.err()).build()) {
+        try (Rotor rotor = openWaitingForTheAuditLog(cfg)) {
             return AuditContext.callAs(rotor.actor(), AuditContext.newRequestId(), () -> {
                 try {
                     return call.run(rotor);
@@ -124,6 +128,32 @@ public final class RotorCli implements Callable<Integer> {
                     throw new UncheckedIOException(e);
                 }
             });
+        }
+    }
+
+    /**
+     * Opens the stores. An audit log is written by one process at a time; when another
+     * process has it open, wait a little for it to finish instead of failing at once.
+     */
+    private Rotor openWaitingForTheAuditLog(RotorConfig cfg) {
+        long deadline = System.nanoTime() + AUDIT_LOG_WAIT.toNanos();
+        while (true) {
+            try {
+                // audit.stdout events go to stderr: stdout carries command output and revealed values.
+                return Rotor.builder(cfg, env.providers()).clock(env.clock()).environment(env.environment())
+                        .auditStream(env.err()).build();
+            } catch (AuditUnavailableException e) {
+                Path log = cfg.audit() == null ? null : cfg.audit().file();
+                if (log == null || System.nanoTime() - deadline > 0 || !AuditLogLock.heldByAnotherProcess(log)) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(AUDIT_LOG_POLL);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
         }
     }
 

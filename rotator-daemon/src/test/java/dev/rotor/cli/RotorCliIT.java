@@ -249,4 +249,38 @@ class RotorCliIT {
         assertThat(r.exitCode()).isEqualTo(1);
         assertThat(r.err()).contains("run ./mvnw -B -DskipTests package first");
     }
+
+    @Test
+    void aSecondRunWaitsForTheAuditLogAnotherRunHasOpen() throws Exception {
+        keyAndTwoSecrets();
+        Path log = dir.resolve("data/audit.jsonl");
+        // A put holds the stores and the audit log open while it reads its value from stdin.
+        Process holder = start("holder", "put", "secret://main/held");
+        for (int i = 0; i < 600 && !AuditLogLock.heldByAnotherProcess(log); i++) {
+            assertThat(holder.waitFor(100, java.util.concurrent.TimeUnit.MILLISECONDS)).as("the holder exited early").isFalse();
+        }
+        assertThat(AuditLogLock.heldByAnotherProcess(log)).as("the holder has the audit log open").isTrue();
+
+        Process waiter = start("waiter", "get", "--reveal", API);
+        assertThat(waiter.waitFor(3, java.util.concurrent.TimeUnit.SECONDS)).as("the second run waits instead of failing").isFalse();
+        try (var in = holder.getOutputStream()) {
+            in.write("held-value".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+
+        assertThat(holder.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(waiter.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(holder.exitValue()).as(Files.readString(dir.resolve("holder.err"))).isZero();
+        assertThat(waiter.exitValue()).as(Files.readString(dir.resolve("waiter.err"))).isZero();
+        assertThat(Files.readString(dir.resolve("waiter.out"))).isEqualTo("tok-1");
+        assertThat(rotor.rotor("audit", "verify", "data/audit.jsonl").exitCode()).isZero();
+    }
+
+    private Process start(String name, String... args) throws IOException {
+        List<String> command = new java.util.ArrayList<>(List.of(RotorProcess.JAVA.toString(), "-jar", RotorProcess.JAR.toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile())
+                .redirectOutput(dir.resolve(name + ".out").toFile()).redirectError(dir.resolve(name + ".err").toFile());
+        pb.environment().keySet().removeIf(k -> k.startsWith("ROTOR_"));
+        return pb.start();
+    }
 }
