@@ -46,8 +46,8 @@ import org.slf4j.LoggerFactory;
  * settings) and reports every problem at once; then it opens the audit sink and every store.
  *
  * <p>Thread-safe: the set of stores is fixed when the instance is built, and each store is
- * thread-safe. {@link #close()} may be called from any thread; after it every method but
- * {@code close()} throws {@link IllegalStateException}.
+ * thread-safe. {@link #close()} may be called from any thread; after it {@link #store},
+ * {@link #storeNames} and {@link #get} throw {@link IllegalStateException}.
  */
 public final class Rotor implements AutoCloseable {
 

@@ -6,6 +6,7 @@ import dev.rotor.audit.AuditContext;
 import dev.rotor.config.RotorConfig;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -53,16 +54,16 @@ import picocli.CommandLine.UnmatchedArgumentException;
                 + " Values are read from stdin or a file, never from arguments.")
 public final class RotorCli implements Callable<Integer> {
 
+    /** How long a command waits for an audit log another process has open. */
+    static final Duration AUDIT_LOG_WAIT = Duration.ofSeconds(10);
+    private static final Duration AUDIT_LOG_POLL = Duration.ofMillis(100);
+
     @Option(names = "--config", paramLabel = "FILE", defaultValue = "rotor.yaml", scope = ScopeType.INHERIT,
             description = "The configuration file (default: ${DEFAULT-VALUE} in the working directory).")
     Path config = Path.of("rotor.yaml");
 
     @Option(names = "--verbose", scope = ScopeType.INHERIT, description = "Print the stack trace of an error.")
     boolean verbose;
-
-    /** How long a command waits for an audit log another process has open. */
-    static final Duration AUDIT_LOG_WAIT = Duration.ofSeconds(10);
-    private static final Duration AUDIT_LOG_POLL = Duration.ofMillis(100);
 
     private final CliEnvironment env;
 
@@ -77,8 +78,8 @@ public final class RotorCli implements Callable<Integer> {
     /** Runs one command line and returns its exit code; see {@link ExitCodes}. */
     public int run(String... args) {
         CommandLine cl = new CommandLine(this);
-        PrintWriter out = new PrintWriter(env.out(), true);
-        PrintWriter err = new PrintWriter(env.err(), true);
+        PrintWriter out = new PrintWriter(new OutputStreamWriter(env.out(), env.out().charset()), true);
+        PrintWriter err = new PrintWriter(new OutputStreamWriter(env.err(), env.err().charset()), true);
         cl.setOut(out);
         cl.setErr(err);
         Map<String, String> exitCodes = new LinkedHashMap<>();
