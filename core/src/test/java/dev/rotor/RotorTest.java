@@ -1,5 +1,6 @@
 package dev.rotor;
 
+import dev.rotor.spi.ForwardingSecretStore;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
@@ -70,7 +71,7 @@ class RotorTest {
     }
 
     /** An in-memory store that notes when it is closed. */
-    static final class Closing extends ForwardingStore {
+    static final class Closing extends ForwardingSecretStore {
         private final List<String> closed;
 
         Closing(String name, Clock clock, List<String> closed) {
@@ -271,7 +272,7 @@ class RotorTest {
 
             @Override
             public SecretStore open(StoreConfig config, StoreContext context) {
-                return new ForwardingStore(new InMemorySecretStore(config.name(), context.clock())) {
+                return new ForwardingSecretStore(new InMemorySecretStore(config.name(), context.clock())) {
                     @Override
                     public Secret get(String path, Selector selector) {
                         backendGets.add(path);

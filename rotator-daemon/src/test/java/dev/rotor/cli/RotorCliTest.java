@@ -1,5 +1,6 @@
 package dev.rotor.cli;
 
+import dev.rotor.spi.ForwardingSecretStore;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rotor.PutOptions;

@@ -1,5 +1,6 @@
 package dev.rotor.cli;
 
+import dev.rotor.spi.ForwardingSecretStore;
 import dev.rotor.Capabilities;
 import dev.rotor.ConfigProblem;
 import dev.rotor.SecretStore;
