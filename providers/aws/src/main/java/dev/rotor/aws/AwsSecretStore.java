@@ -893,9 +893,9 @@ public final class AwsSecretStore implements SecretStore {
     // ---- values ---------------------------------------------------------------------------
 
     /** A value as AWS takes it: text if it is non-empty UTF-8, else bytes. */
-    private record Encoded(@Nullable String text, byte @Nullable [] binary) {}
+    record Encoded(@Nullable String text, byte @Nullable [] binary) {}
 
-    private static Encoded encode(SecretValue value) {
+    static Encoded encode(SecretValue value) {
         byte[] bytes = value.bytes();
         if (bytes.length == 0) {
             return new Encoded(null, EMPTY_MARKER.clone());
@@ -913,7 +913,7 @@ public final class AwsSecretStore implements SecretStore {
         }
     }
 
-    private static byte[] decode(@Nullable String text, @Nullable SdkBytes binary) {
+    static byte[] decode(@Nullable String text, @Nullable SdkBytes binary) {
         if (text != null) {
             return text.getBytes(StandardCharsets.UTF_8);
         }
