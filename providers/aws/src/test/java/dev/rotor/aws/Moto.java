@@ -47,6 +47,22 @@ final class Moto {
                         .map(reason -> "the moto server cannot run (pip install 'moto[server]'): " + reason));
     }
 
+    /**
+     * A moto server of its own, per test class, that checks credentials as AWS does
+     * ({@code INITIAL_NO_AUTH_ACTION_COUNT=0}): requests signed with an unknown access key get
+     * HTTP 403.
+     */
+    static PeerExtension checkingCredentials() {
+        return PeerExtension.perClass(PeerProcess.builder("moto-auth")
+                        .command("python3", script(), "-H", "{host}", "-p", "{port}")
+                        .env("INITIAL_NO_AUTH_ACTION_COUNT", "0")
+                        .readiness(ReadinessProbe.http("/moto-api/"))
+                        .startTimeout(Duration.ofSeconds(120)))
+                .requires(() -> Peers.missingCommand("python3"))
+                .requires(() -> Peers.commandFails(Duration.ofSeconds(60), "python3", "-c", "import moto.server")
+                        .map(reason -> "the moto server cannot run (pip install 'moto[server]'): " + reason));
+    }
+
     private static String script() {
         try {
             return Path.of(Moto.class.getResource("moto_server.py").toURI()).toString();
