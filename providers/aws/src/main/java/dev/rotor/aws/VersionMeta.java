@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Base64;
-import java.util.Iterator;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -72,9 +71,7 @@ record VersionMeta(Instant created, Map<String, String> tags) {
             Map<String, String> tags = new TreeMap<>();
             JsonNode t = root.path("t");
             if (t.isObject()) {
-                Iterator<Map.Entry<String, JsonNode>> it = t.fields();
-                while (it.hasNext()) {
-                    Map.Entry<String, JsonNode> e = it.next();
+                for (Map.Entry<String, JsonNode> e : t.properties()) {
                     tags.put(e.getKey(), e.getValue().asText());
                 }
             }
