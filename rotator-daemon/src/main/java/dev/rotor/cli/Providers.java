@@ -1,5 +1,6 @@
 package dev.rotor.cli;
 
+import dev.rotor.aws.AwsStoreProvider;
 import dev.rotor.local.LocalStoreProvider;
 import dev.rotor.spi.ProviderRegistry;
 
@@ -14,6 +15,7 @@ final class Providers {
     static ProviderRegistry builtIn() {
         return ProviderRegistry.builder()
                 .register(new LocalStoreProvider())
+                .register(new AwsStoreProvider())
                 .build();
     }
 }
