@@ -210,6 +210,11 @@ final class VaultTokens implements VaultClient.TokenRecovery, AutoCloseable {
         }
     }
 
+    /** The token in use; package-private so that tests can revoke it in the fake. */
+    @Nullable String token() {
+        return client.currentToken();
+    }
+
     /** When the current token is to be renewed or replaced; null if it never expires. For tests and health. */
     @Nullable Instant renewAt() {
         State s = state;
