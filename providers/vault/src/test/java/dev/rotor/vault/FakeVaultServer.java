@@ -11,6 +11,8 @@ import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -37,6 +39,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import javax.net.ssl.SSLContext;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -168,9 +171,16 @@ final class FakeVaultServer implements AutoCloseable {
     private volatile @Nullable Function<Request, @Nullable Response> interceptor;
     private boolean sealed;
 
-    private FakeVaultServer(Clock clock) throws IOException {
+    private FakeVaultServer(Clock clock, @Nullable SSLContext tls) throws IOException {
         this.clock = clock;
-        this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        InetSocketAddress loopback = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+        if (tls == null) {
+            this.server = HttpServer.create(loopback, 0);
+        } else {
+            HttpsServer https = HttpsServer.create(loopback, 0);
+            https.setHttpsConfigurator(new HttpsConfigurator(tls));
+            this.server = https;
+        }
         this.pool = Executors.newFixedThreadPool(8, r -> {
             Thread t = new Thread(r, "fake-vault");
             t.setDaemon(true);
@@ -183,8 +193,13 @@ final class FakeVaultServer implements AutoCloseable {
 
     /** Starts a fake on a free loopback port with a KV v2 mount at {@code secret/}. */
     static FakeVaultServer start(Clock clock) {
+        return start(clock, null);
+    }
+
+    /** Starts a fake that speaks HTTPS with the key and certificate of {@code tls}. */
+    static FakeVaultServer start(Clock clock, @Nullable SSLContext tls) {
         try {
-            FakeVaultServer fake = new FakeVaultServer(clock);
+            FakeVaultServer fake = new FakeVaultServer(clock, tls);
             fake.server.start();
             return fake;
         } catch (IOException e) {
@@ -193,7 +208,7 @@ final class FakeVaultServer implements AutoCloseable {
     }
 
     String address() {
-        return "http://" + server.getAddress().getAddress().getHostAddress() + ":" + server.getAddress().getPort();
+        return (server instanceof HttpsServer ? "https://" : "http://") + server.getAddress().getAddress().getHostAddress() + ":" + server.getAddress().getPort();
     }
 
     String rootToken() {
