@@ -154,9 +154,6 @@ public final class VaultSecretStore implements SecretStore {
             return record != null || k() > 0;
         }
 
-        Snapshot withRecord(StateRecord r) {
-            return new Snapshot(r, recordVersion, live);
-        }
     }
 
     /**
@@ -299,10 +296,15 @@ public final class VaultSecretStore implements SecretStore {
 
     /** Replaces the record with check-and-set; false if someone else replaced it first. */
     private boolean writeState(Conn c, String p, Snapshot s, View next) {
+        return writeStateVersion(c, p, s, next) != null;
+    }
+
+    /** As {@link #writeState}, returning the record's new KV version, or null. */
+    private @Nullable KvWritten writeStateVersion(Conn c, String p, Snapshot s, View next) {
         StateRecord record = next.toRecord(maxVersions);
         KvWritten w = client.writeData(c, state(p), record.toJson(), s.recordVersion());
         if (w == null) {
-            return false;
+            return null;
         }
         if (s.record() != null) {
             Set<String> kept = new HashSet<>();
@@ -321,7 +323,7 @@ public final class VaultSecretStore implements SecretStore {
                 }
             }
         }
-        return true;
+        return w;
     }
 
     // ---- SecretStore ---------------------------------------------------------------------------
@@ -440,7 +442,9 @@ public final class VaultSecretStore implements SecretStore {
      */
     private @Nullable VersionInfo makeLive(Conn c, String p, Snapshot s, View v, VersionEntry entry, Encoded encoded) {
         long k = s.k();
-        if (!writeState(c, p, s, v.withIntent(new Intent(entry.id(), k + 1, v.current())))) {
+        View announced = v.withIntent(new Intent(entry.id(), k + 1, v.current()));
+        KvWritten record = writeStateVersion(c, p, s, announced);
+        if (record == null) {
             return null;
         }
         hook.reached(Step.INTENT_WRITTEN, p);
@@ -450,27 +454,23 @@ public final class VaultSecretStore implements SecretStore {
         }
         hook.reached(Step.LIVE_WRITTEN, p);
         LOG.debug("store '{}': version {} of '{}' is CURRENT (live version {})", name, entry.id(), p, live.version());
-        finish(c, p, live.version(), entry.id(), encoded.encoding());
+        Snapshot after = new Snapshot(announced.toRecord(maxVersions).withLive(live.version(), entry.id()), record.version(),
+                new KvVersion(live.version(), live.created(), encoded.live()));
+        finish(c, p, after, entry.id(), encoded.encoding());
         return new VersionInfo(entry.id(), entry.created(), Set.of(Stage.CURRENT), entry.tags());
     }
 
-    /** After a live write: record which version it carries, and note it in the live path's custom metadata. Best effort. */
-    private void finish(Conn c, String p, long liveVersion, String id, Encoding encoding) {
+    /**
+     * After a live write: record which version it carries (one check-and-set against the record as
+     * this writer left it; if someone got in between, readers attribute the live version by its
+     * value and the next writer records it), and note it in the live path's custom metadata.
+     */
+    private void finish(Conn c, String p, Snapshot after, String id, Encoding encoding) {
         try {
-            for (int i = 0; i < 3; i++) {
-                Snapshot s = load(c, p);
-                StateRecord r = s.record() == null ? StateRecord.EMPTY : s.record();
-                if (s.k() != liveVersion || r.asOfLive() >= liveVersion) {
-                    break; // someone moved on, or recorded it already
-                }
-                Snapshot seeded = s.withRecord(r.withLive(liveVersion, id));
-                if (writeState(c, p, seeded, derive(c, p, seeded))) {
-                    break;
-                }
-            }
+            writeState(c, p, after, derive(c, p, after));
         } catch (RotorException e) {
             LOG.debug("store '{}': could not record live version {} of '{}' yet (readers attribute it): {}",
-                    name, liveVersion, p, e.getMessage());
+                    name, after.k(), p, e.getMessage());
         }
         try {
             KvMetadata meta = client.readMetadata(c, prefix + p);

@@ -263,6 +263,11 @@ final class FakeVaultServer implements AutoCloseable {
         return n == null ? 0 : n.get();
     }
 
+    /** How many requests reached the fake in all. */
+    int totalRequests() {
+        return counts.values().stream().mapToInt(AtomicInteger::get).sum();
+    }
+
     /** Token ids known to the fake and not expired: lets tests check a login happened. */
     synchronized int liveTokens() {
         Instant now = clock.instant();
