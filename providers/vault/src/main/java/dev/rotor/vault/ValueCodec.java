@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Comparator;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -138,8 +137,7 @@ final class ValueCodec {
                 ordered.set(f, v);
             }
         }
-        for (Iterator<Map.Entry<String, JsonNode>> it = live.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : live.properties()) {
             if (!ordered.has(e.getKey())) {
                 ordered.set(e.getKey(), e.getValue());
             }
@@ -151,7 +149,7 @@ final class ValueCodec {
     static JsonNode asVaultReturnsIt(JsonNode node) {
         if (node.isObject()) {
             List<Map.Entry<String, JsonNode>> entries = new ArrayList<>();
-            node.fields().forEachRemaining(entries::add);
+            entries.addAll(node.properties());
             entries.sort(Map.Entry.comparingByKey(UTF8_ORDER));
             ObjectNode out = VaultClient.JSON.createObjectNode();
             for (Map.Entry<String, JsonNode> e : entries) {

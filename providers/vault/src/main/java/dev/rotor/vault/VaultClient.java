@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rotor.AccessDeniedException;
 import dev.rotor.ProviderUnavailableException;
@@ -35,7 +34,6 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -57,7 +55,6 @@ final class VaultClient implements AutoCloseable {
 
     /** Numbers keep their exact literal form, as Vault itself keeps them. */
     static final ObjectMapper JSON = JsonMapper.builder()
-            .nodeFactory(JsonNodeFactory.withExactBigDecimals(true))
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
             .build();
@@ -218,8 +215,7 @@ final class VaultClient implements AutoCloseable {
     @Nullable KvWritten writeData(Conn c, String path, ObjectNode data, @Nullable Long cas) {
         String where = mount + "/data/" + path;
         Map<String, Object> fields = new LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = data.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> field = it.next();
+        for (Map.Entry<String, JsonNode> field : data.properties()) {
             fields.put(field.getKey(), Json.parse(field.getValue().toString()));
         }
         LogicalResponse response;
@@ -256,8 +252,7 @@ final class VaultClient implements AutoCloseable {
         }
         JsonNode data = parse(rest.getBody()).path("data");
         Map<Long, KvVersionMeta> versions = new TreeMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = data.path("versions").fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> v = it.next();
+        for (Map.Entry<String, JsonNode> v : data.path("versions").properties()) {
             try {
                 versions.put(Long.parseLong(v.getKey()), new KvVersionMeta(instant(v.getValue().path("created_time")),
                         !v.getValue().path("deletion_time").asText("").isEmpty(), v.getValue().path("destroyed").asBoolean(false)));
@@ -266,7 +261,7 @@ final class VaultClient implements AutoCloseable {
             }
         }
         Map<String, String> custom = new TreeMap<>();
-        data.path("custom_metadata").fields().forEachRemaining(e -> custom.put(e.getKey(), e.getValue().asText()));
+        data.path("custom_metadata").properties().forEach(e -> custom.put(e.getKey(), e.getValue().asText()));
         return new KvMetadata(data.path("current_version").asLong(0), Collections.unmodifiableMap(versions), Collections.unmodifiableMap(custom));
     }
 
@@ -574,7 +569,7 @@ final class VaultClient implements AutoCloseable {
         private static final long serialVersionUID = 1L;
 
         @Override
-        public String loadVariable(String name) {
+        public @Nullable String loadVariable(String name) {
             return null;
         }
     }

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
@@ -73,7 +72,6 @@ final class FakeVaultServer implements AutoCloseable {
     static final String ROOT_POLICY = "root";
 
     private static final ObjectMapper JSON = JsonMapper.builder()
-            .nodeFactory(JsonNodeFactory.withExactBigDecimals(true))
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
             .build();
@@ -670,8 +668,7 @@ final class FakeVaultServer implements AutoCloseable {
                 return Response.error(400, "1 error occurred:\n\t* payload must contain at most 64 keys, provided " + custom.size());
             }
             customMap = new TreeMap<>();
-            for (var it = custom.fields(); it.hasNext(); ) {
-                var e = it.next();
+            for (var e : custom.properties()) {
                 if (e.getKey().getBytes(StandardCharsets.UTF_8).length > 128 || e.getValue().asText().getBytes(StandardCharsets.UTF_8).length > 512) {
                     return Response.error(400, "custom_metadata key or value too long");
                 }

@@ -171,6 +171,28 @@ class VaultPlainReaderIT {
     }
 
     @Test
+    void aPlainListShowsTheSecretAndRotorsReservedFolder() throws Exception {
+        store.put(p, SecretValue.ofUtf8("x"), PutOptions.current());
+        String folder = store.livePath(p).substring(0, store.livePath(p).lastIndexOf('/') + 1);
+        String top = store.livePath("a").substring(0, store.livePath("a").length() - 1);
+
+        JsonNode keys = rawList(folder);
+        JsonNode topKeys = rawList(top);
+
+        assertThat(keys).extracting(JsonNode::asText).containsExactly("db");
+        assertThat(topKeys).extracting(JsonNode::asText).contains("_rotor/", "plain/");
+    }
+
+    /** {@code LIST /v1/<mount>/metadata/<folder>}, the method {@code vault kv list} uses. */
+    private static JsonNode rawList(String folder) throws Exception {
+        HttpRequest list = HttpRequest.newBuilder(URI.create(vault.address() + "/v1/" + vault.mount() + "/metadata/" + folder))
+                .header("X-Vault-Token", vault.token()).method("LIST", HttpRequest.BodyPublishers.noBody()).build();
+        HttpResponse<String> r = http.send(list, HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as("LIST %s", folder).isEqualTo(200);
+        return JSON.readTree(r.body()).path("data").path("keys");
+    }
+
+    @Test
     void rotorsOwnRecordsLiveUnderTheReservedFolderAndAreNotListed() {
         store.put(p, SecretValue.ofUtf8("x"), PutOptions.current());
 
