@@ -188,7 +188,8 @@ public final class AzureStoreProvider implements SecretStoreProvider {
                 .vaultUrl(stripSlash(s.vaultUrl()))
                 .credential(credential)
                 .httpClient(http)
-                .retryOptions(retryOptions(s.effectiveMaxRetries()));
+                .retryOptions(retryOptions(s.effectiveMaxRetries()))
+                .addPolicy(new ContentLengthPolicy());
         SecretClient client = customizer.apply(builder).buildClient();
         return new AzureSecretStore(config.name(), client, s, context.clock(), MoveLocks.SHARED);
     }
