@@ -508,8 +508,7 @@ public final class AzureSecretStore implements SecretStore {
 
         /** A conditional move is the latest of a secret: it may have lost a race that nobody repaired. */
         boolean mayNeedSettling() {
-            return (main != null && main.meta.conditional() && !main.meta.repair())
-                    || (pendingSecret != null && pendingSecret.meta.conditional() && !pendingSecret.meta.repair());
+            return (main != null && main.meta.conditional()) || (pendingSecret != null && pendingSecret.meta.conditional());
         }
 
         @Nullable String current() {
@@ -611,6 +610,9 @@ public final class AzureSecretStore implements SecretStore {
 
     // ---- races between processes -------------------------------------------------------------
 
+    /** How often a repair that itself lost a race is repaired again before giving up. */
+    private static final int MAX_REPAIR_DEPTH = 3;
+
     /**
      * After a conditional write: true if it won. Two moves that replaced the same version are
      * rivals; the one written first wins. If {@code mine} is still the latest version, every rival
@@ -619,6 +621,10 @@ public final class AzureSecretStore implements SecretStore {
      * (and will undo itself), or a later move built on it: {@code mine} won.
      */
     private boolean wonRace(Names n, String azureName, AzVersion mine) {
+        return wonRace(n, azureName, mine, 0);
+    }
+
+    private boolean wonRace(Names n, String azureName, AzVersion mine, int depth) {
         List<AzVersion> rivals = rivals(azureName, mine);
         if (rivals.isEmpty()) {
             return true;
@@ -627,13 +633,16 @@ public final class AzureSecretStore implements SecretStore {
         if (latest == null || !latest.azureVersion.equals(mine.azureVersion)) {
             return true;
         }
-        repair(n, azureName, rivals, mine);
+        repair(n, azureName, rivals, mine, depth);
         return false;
     }
 
-    /** Repair on read: undoes a conditional latest version that lost its race and was left so by a crash. */
+    /**
+     * Repair on read: undoes a conditional latest version (a move or a repair) that lost its race
+     * and was left so by a crash.
+     */
     private boolean settle(Names n, String azureName, AzVersion latest) {
-        if (!latest.meta.conditional() || latest.meta.repair()) {
+        if (!latest.meta.conditional()) {
             return false;
         }
         List<AzVersion> rivals = rivals(azureName, latest);
@@ -642,7 +651,7 @@ public final class AzureSecretStore implements SecretStore {
         }
         LOG.warn("store {}: secret {} ended a race with a move that lost ({}); restoring the winner's state", name, n.path,
                 latest.rotorId());
-        repair(n, azureName, rivals, latest);
+        repair(n, azureName, rivals, latest, 0);
         return true;
     }
 
@@ -658,16 +667,25 @@ public final class AzureSecretStore implements SecretStore {
         return out;
     }
 
-    /** Writes, on top of {@code loser}, a copy of the state the first of {@code rivals} set. */
-    private void repair(Names n, String azureName, List<AzVersion> rivals, AzVersion loser) {
+    /**
+     * Writes, on top of {@code loser}, a copy of the state the first of {@code rivals} set. The
+     * repair is itself a conditional move from {@code loser}: a move that another process based on
+     * the loser meanwhile is its rival, and whichever was written first stands.
+     */
+    private void repair(Names n, String azureName, List<AzVersion> rivals, AzVersion loser, int depth) {
+        if (depth >= MAX_REPAIR_DEPTH) {
+            throw new ConflictException("secret '" + n.path + "' in store '" + name + "': moves from several processes kept"
+                    + " racing; its state was left as the last repair made it, check its versions");
+        }
         AzVersion winner = rivals.stream()
                 .min(Comparator.comparing((AzVersion v) -> v.azureCreated).thenComparing(v -> v.azureVersion))
                 .orElseThrow();
+        AzVersion written;
         if (azureName.equals(n.pending)) {
             String pointer = winner.meta.pending() != null ? winner.meta.pending()
                     : (winner.meta.marker() ? "" : winner.azureVersion);
-            VersionMeta meta = new VersionMeta(null, null, null, loser.azureVersion, mover(), false, true, null, pointer, true, null);
-            write(n, n.pending, "", ValueCodec.MARKER, Attributes.NONE, meta);
+            VersionMeta meta = new VersionMeta(null, null, null, loser.azureVersion, mover(), true, true, null, pointer, true, null);
+            written = write(n, n.pending, "", ValueCodec.MARKER, Attributes.NONE, meta);
         } else {
             AzVersion full = winner.hasValue() ? winner : version(azureName, winner.azureVersion);
             if (full == null) {
@@ -675,10 +693,11 @@ public final class AzureSecretStore implements SecretStore {
                         + " could not be repaired, the winning version vanished; check its versions");
             }
             VersionMeta meta = new VersionMeta(full.rotorId(), full.created(), full.meta.previous(), loser.azureVersion,
-                    mover(), false, true, null, null, false, null);
-            write(n, n.main, full.rawValue(), full.contentType(), Attributes.copyOf(full), meta);
+                    mover(), true, true, full.meta.clearsPending(), null, false, null);
+            written = write(n, n.main, full.rawValue(), full.contentType(), Attributes.copyOf(full), meta);
         }
         LOG.warn("store {}: secret {}: move {} lost a race with {} and was undone", name, n.path, loser.rotorId(), winner.rotorId());
+        wonRace(n, azureName, written, depth + 1);
     }
 
     // ---- Azure calls -------------------------------------------------------------------------
@@ -739,7 +758,17 @@ public final class AzureSecretStore implements SecretStore {
                 throw new DeletedSecretException(name, n.path, azureName, e);
             }
             recover(n);
-            return AzVersion.of(client.setSecret(secret));
+            // The old versions are back: the caller re-reads the state and writes again.
+            throw new Recovered();
+        }
+    }
+
+    /** Thrown by {@link #write} after recovering a deleted secret; {@link #locked} runs the operation again. */
+    private static final class Recovered extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Recovered() {
+            super("recovered a deleted secret", null, false, false);
         }
     }
 
@@ -764,6 +793,8 @@ public final class AzureSecretStore implements SecretStore {
     private <T> T call(String doing, Supplier<T> work) {
         try {
             return work.get();
+        } catch (Recovered e) {
+            throw e;
         } catch (RuntimeException e) {
             throw AzureErrors.map(name, doing, e);
         }
@@ -773,7 +804,11 @@ public final class AzureSecretStore implements SecretStore {
         ReentrantLock lock = locks.of(vault, n.main);
         lock.lock();
         try {
-            return call(doing, work);
+            try {
+                return call(doing, work);
+            } catch (Recovered again) {
+                return call(doing, work);
+            }
         } finally {
             lock.unlock();
         }
