@@ -51,7 +51,7 @@ import org.slf4j.LoggerFactory;
 /**
  * A {@link SecretStore} on Azure Key Vault secrets, through the Azure SDK's {@link SecretClient}.
  *
- * <p>How Rotor's model maps onto Key Vault (in full in {@code docs/providers-azure.md}):
+ * <p>How Rotor's model maps onto Key Vault (in full in {@code docs/providers.md}):
  * <ul>
  *   <li>A path is the secret {@link AzureNames#secretName(String) secretName(path)}. Its latest
  *       Azure version is CURRENT, so a plain {@code getSecret(name)} always reads CURRENT.

@@ -5,7 +5,7 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * Striped locks that serialize the writers of one Azure secret inside this JVM. Azure Key Vault
  * has no compare-and-set, so two movers in one process are made to take turns here; movers in
- * other processes are detected after the fact (see {@code docs/providers-azure.md}).
+ * other processes are detected after the fact (see {@code docs/providers.md}).
  *
  * <p>One instance is shared by every store in the JVM, so two stores opened on the same vault
  * still exclude each other. Thread-safe.

@@ -53,7 +53,7 @@ import org.slf4j.LoggerFactory;
  * A PENDING version exists only in the copy and the record, where plain readers do not look.
  * Promotion writes the version as the next live version with check-and-set on the live path, after
  * announcing it in the record; the steps, and what a crash between them leaves, are described in
- * {@code docs/providers-vault.md}. Writes made to the live path by anyone else become CURRENT for
+ * {@code docs/providers.md}. Writes made to the live path by anyone else become CURRENT for
  * Rotor too, under ids {@code L<live version>}.
  *
  * <p>Thread-safe and safe across processes: all coordination is check-and-set in Vault; the store

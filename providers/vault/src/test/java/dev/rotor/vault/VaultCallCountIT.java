@@ -16,7 +16,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** What each operation costs in Vault requests, counted by the fake (the numbers docs/providers-vault.md gives). */
+/** What each operation costs in Vault requests, counted by the fake (the numbers docs/providers.md gives). */
 class VaultCallCountIT {
 
     private FakeVaultServer fake;
