@@ -115,6 +115,36 @@ class AuditCliTest {
     }
 
     @Test
+    void aDeletedLineIsNamedByLineNumber() throws IOException {
+        rotate();
+        List<String> lines = new java.util.ArrayList<>(Files.readAllLines(log));
+        lines.remove(1);
+        Files.write(log, lines);
+
+        CliHarness.Result r = cli.run("audit", "verify", "data/audit.jsonl");
+
+        assertThat(r.exitCode()).isEqualTo(ExitCodes.AUDIT_INVALID);
+        assertThat(r.out().lines().findFirst()).hasValueSatisfying(l -> assertThat(l)
+                .startsWith("data/audit.jsonl:2: seq 3 expected 2")
+                .contains("deleted"));
+    }
+
+    @Test
+    void twoSwappedLinesAreNamedByLineNumber() throws IOException {
+        rotate();
+        List<String> lines = new java.util.ArrayList<>(Files.readAllLines(log));
+        java.util.Collections.swap(lines, 1, 2);
+        Files.write(log, lines);
+
+        CliHarness.Result r = cli.run("audit", "verify", "data/audit.jsonl");
+
+        assertThat(r.exitCode()).isEqualTo(ExitCodes.AUDIT_INVALID);
+        assertThat(r.out().lines().findFirst()).hasValueSatisfying(l -> assertThat(l)
+                .startsWith("data/audit.jsonl:2: seq 3 expected 2")
+                .contains("lines 2 and 3 were swapped"));
+    }
+
+    @Test
     void aTamperedLogAlsoStopsNewAccessesFailClosed() throws IOException {
         rotate();
         List<String> lines = Files.readAllLines(log);
