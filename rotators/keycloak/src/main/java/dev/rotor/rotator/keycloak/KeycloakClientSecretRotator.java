@@ -675,63 +675,72 @@ public final class KeycloakClientSecretRotator implements Rotator {
         List<ConfigProblem> problems() {
             List<ConfigProblem> problems = new ArrayList<>(early);
             if (serverUrl == null) {
-                problems.add(new ConfigProblem(field("serverUrl"), "is required"));
+                add(problems, "serverUrl", "is required");
             } else if (!("http".equals(serverUrl.getScheme()) || "https".equals(serverUrl.getScheme())) || serverUrl.getHost() == null) {
-                problems.add(new ConfigProblem(field("serverUrl"), "must be an http or https URL with a host (was '" + serverUrl + "')"));
+                add(problems, "serverUrl", "must be an http or https URL with a host (was '" + serverUrl + "')");
             } else if (serverUrl.getQuery() != null || serverUrl.getFragment() != null) {
-                problems.add(new ConfigProblem(field("serverUrl"), "must not have a query or fragment"));
+                add(problems, "serverUrl", "must not have a query or fragment");
             } else if (serverUrl.getPath() != null && (serverUrl.getPath().contains("/realms") || serverUrl.getPath().contains("/admin"))) {
-                problems.add(new ConfigProblem(field("serverUrl"), "is Keycloak's base URL, without /realms/... or /admin/..."));
+                add(problems, "serverUrl", "is Keycloak's base URL, without /realms/... or /admin/...");
             }
             if (isBlank(realm)) {
-                problems.add(new ConfigProblem(field("realm"), "is required"));
+                add(problems, "realm", "is required");
             }
             if (authRealm != null && authRealm.isBlank()) {
-                problems.add(new ConfigProblem(field("auth.realm"), "must not be blank"));
+                add(problems, "auth.realm", "must not be blank");
             }
             if (strategy == null) {
-                problems.add(new ConfigProblem(field("strategy"), "is required"));
+                add(problems, "strategy", "is required");
             }
             checkClients(problems);
             if (isBlank(authClientId)) {
-                problems.add(new ConfigProblem(field("auth.clientId"), "is required"));
+                add(problems, "auth.clientId", "is required");
             }
-            if (authClientSecret == null && early.stream().noneMatch(p -> p.field().startsWith(field("auth")))) {
-                problems.add(new ConfigProblem(field("auth.clientSecret"), "is required"));
+            // a bad clientSecretEnv or clientSecretFile is reported already
+            if (authClientSecret == null && early.stream().noneMatch(p -> p.field().startsWith(field("auth.clientSecret")))) {
+                add(problems, "auth.clientSecret", "is required");
             }
             if (secretLength < MIN_SECRET_LENGTH || secretLength > MAX_SECRET_LENGTH) {
-                problems.add(new ConfigProblem(field("secretLength"),
-                        "must be between " + MIN_SECRET_LENGTH + " and " + MAX_SECRET_LENGTH + " (was " + secretLength + ")"));
+                add(problems, "secretLength", "must be between " + MIN_SECRET_LENGTH + " and " + MAX_SECRET_LENGTH + " (was " + secretLength + ")");
             }
             checkPositive(problems, "connectTimeout", connectTimeout);
             checkPositive(problems, "requestTimeout", requestTimeout);
             if (tokenRefreshMargin == null || tokenRefreshMargin.isNegative()) {
-                problems.add(new ConfigProblem(field("tokenRefreshMargin"), "must be zero or positive (was " + tokenRefreshMargin + ")"));
+                add(problems, "tokenRefreshMargin", "must be zero or positive (was " + tokenRefreshMargin + ")");
             }
             if (clock == null) {
-                problems.add(new ConfigProblem(field("clock"), "is required"));
+                add(problems, "clock", "is required");
             }
             return problems;
         }
 
+        /** Adds a problem unless one was already found for the field or the setting that holds it. */
+        private void add(List<ConfigProblem> problems, String name, String message) {
+            String path = field(name);
+            boolean covered = early.stream().anyMatch(p -> path.equals(p.field()) || path.startsWith(p.field() + "."));
+            if (!covered) {
+                problems.add(new ConfigProblem(path, message));
+            }
+        }
+
         private void checkClients(List<ConfigProblem> problems) {
             if (clients == null || clients.isEmpty()) {
-                problems.add(new ConfigProblem(field("clients"), "is required (one client id, or two for alternating)"));
+                add(problems, "clients", "is required (one client id, or two for alternating)");
                 return;
             }
             if (clients.stream().anyMatch(Builder::isBlankOrNull)) {
-                problems.add(new ConfigProblem(field("clients"), "client ids must not be blank"));
+                add(problems, "clients", "client ids must not be blank");
                 return;
             }
             if (new HashSet<>(clients).size() != clients.size()) {
-                problems.add(new ConfigProblem(field("clients"), "names a client twice"));
+                add(problems, "clients", "names a client twice");
             }
             if (clients.size() > 2) {
-                problems.add(new ConfigProblem(field("clients"), "takes one client id, or two for alternating (was " + clients.size() + ")"));
+                add(problems, "clients", "takes one client id, or two for alternating (was " + clients.size() + ")");
             } else if (strategy == KeycloakStrategy.ALTERNATING && clients.size() != 2) {
-                problems.add(new ConfigProblem(field("clients"), "the alternating strategy needs two clients"));
+                add(problems, "clients", "the alternating strategy needs two clients");
             } else if (strategy == KeycloakStrategy.DUAL_SECRET && clients.size() != 1) {
-                problems.add(new ConfigProblem(field("clients"), "the dual-secret strategy rotates one client"));
+                add(problems, "clients", "the dual-secret strategy rotates one client");
             }
         }
 
@@ -741,7 +750,7 @@ public final class KeycloakClientSecretRotator implements Rotator {
 
         private void checkPositive(List<ConfigProblem> problems, String name, @Nullable Duration d) {
             if (d == null || d.isNegative() || d.isZero()) {
-                problems.add(new ConfigProblem(field(name), "must be positive (was " + d + ")"));
+                add(problems, name, "must be positive (was " + d + ")");
             }
         }
 
