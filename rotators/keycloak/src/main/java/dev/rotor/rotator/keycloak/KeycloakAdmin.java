@@ -43,9 +43,20 @@ final class KeycloakAdmin {
     static final String MANAGE_CLIENTS = "manage-clients";
     static final String VIEW_REALM = "view-realm";
 
-    /** A client as the admin API describes it, reduced to what the rotator needs. */
+    /**
+     * A client as the admin API describes it, reduced to what the rotator needs.
+     *
+     * @param manageable what the answer's {@code access.manage} says the caller may do: true, false,
+     *     or null when the server did not say
+     */
     record Client(String id, String clientId, boolean enabled, boolean publicClient, boolean bearerOnly,
-            @Nullable String authenticatorType, boolean serviceAccountsEnabled) {}
+            @Nullable String authenticatorType, boolean serviceAccountsEnabled, @Nullable Boolean manageable) {
+
+        Client(String id, String clientId, boolean enabled, boolean publicClient, boolean bearerOnly,
+                @Nullable String authenticatorType, boolean serviceAccountsEnabled) {
+            this(id, clientId, enabled, publicClient, bearerOnly, authenticatorType, serviceAccountsEnabled, null);
+        }
+    }
 
     /** How the token endpoint answered a client-credentials request. */
     enum GrantOutcome {
@@ -85,6 +96,10 @@ final class KeycloakAdmin {
         return server;
     }
 
+    String authClientId() {
+        return authClientId;
+    }
+
     /** Makes sure the rotator holds a token (fetching one if needed). */
     void authenticate() {
         tokens.get();
@@ -104,7 +119,8 @@ final class KeycloakAdmin {
                         c.path("publicClient").asBoolean(false),
                         c.path("bearerOnly").asBoolean(false),
                         c.path("clientAuthenticatorType").asText(null),
-                        c.path("serviceAccountsEnabled").asBoolean(false));
+                        c.path("serviceAccountsEnabled").asBoolean(false),
+                        c.path("access").path("manage").isBoolean() ? c.path("access").path("manage").asBoolean() : null);
             }
         }
         throw new KeycloakCallException(Kind.NOT_FOUND, 200, what + ": realm '" + realm + "' has no client '" + clientId + "'");

@@ -245,7 +245,12 @@ public final class KeycloakClientSecretRotator implements Rotator {
         for (String clientId : clients) {
             Client client = call(context, Step.PREPARE, () -> admin.client(clientId));
             checkUsable(context, client);
-            // reading the secret needs manage-clients, as every later step does: find out now
+            // the later steps need manage-clients; the lookup's answer says whether the rotator has it
+            if (Boolean.FALSE.equals(client.manageable())) {
+                throw failed(context, Step.PREPARE, "the rotator's client '" + admin.authClientId() + "' may see but not manage client '"
+                        + clientId + "' in realm '" + admin.realm() + "': it lacks the role '" + KeycloakAdmin.MANAGE_CLIENTS
+                        + "' of client 'realm-management'");
+            }
             call(context, Step.PREPARE, () -> admin.secret(client)).destroy();
             found.put(clientId, client);
         }

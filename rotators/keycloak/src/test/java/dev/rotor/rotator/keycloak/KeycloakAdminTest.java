@@ -154,12 +154,21 @@ class KeycloakAdminTest {
 
         KeycloakAdmin.Client c = admin().client("billing");
         assertThat(c.id()).isEqualTo("u1");
+        assertThat(c.manageable()).as("no access block in the answer").isNull();
         assertThat(c.serviceAccountsEnabled()).isTrue();
         assertThat(c.toString()).doesNotContain("not-kept");
         adminAnswer = x -> new Answer(200, "[]");
         assertThatThrownBy(() -> admin().client("billing"))
                 .isInstanceOfSatisfying(KeycloakCallException.class, e -> assertThat(e.kind()).isEqualTo(Kind.NOT_FOUND))
                 .hasMessageContaining("realm 'apps' has no client 'billing'");
+    }
+
+    @Test
+    void theLookupReadsWhetherTheRotatorMayManageTheClient() {
+        adminAnswer = x -> new Answer(200, "[{\"id\":\"u1\",\"clientId\":\"billing\",\"access\":{\"view\":true,\"manage\":false}}]");
+        assertThat(admin().client("billing").manageable()).isFalse();
+        adminAnswer = x -> new Answer(200, "[{\"id\":\"u1\",\"clientId\":\"billing\",\"access\":{\"view\":true,\"manage\":true}}]");
+        assertThat(admin().client("billing").manageable()).isTrue();
     }
 
     @Test
