@@ -29,10 +29,18 @@ final class AdminDataSource implements DataSource {
         try {
             login = credentials.login();
         } catch (RotorException e) {
-            // SQLSTATE 28000: the pool and the error mapping treat it as a refused login.
-            throw new SQLException("cannot read the admin login: " + e.getMessage(), "28000", e);
+            throw new LoginUnavailableException(e);
         }
         return target.getConnection(login.username(), login.password().asUtf8());
+    }
+
+    /** The admin login could not be read; the message says where it was looked for. */
+    static final class LoginUnavailableException extends SQLException {
+        private static final long serialVersionUID = 1L;
+
+        LoginUnavailableException(RotorException cause) {
+            super("cannot read the admin login: " + cause.getMessage(), (String) null, cause);
+        }
     }
 
     @Override

@@ -471,6 +471,11 @@ public final class PostgresPasswordRotator implements Rotator, AutoCloseable {
         try {
             return admin.getConnection();
         } catch (SQLException e) {
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof AdminDataSource.LoginUnavailableException unavailable) {
+                    throw new RotationException(step, unavailable.getMessage() + " (for " + settings.target() + ")", e);
+                }
+            }
             if (PgErrors.isLoginRefused(e)) {
                 throw PgErrors.of(step, "the admin login to " + settings.target() + " was refused (wrong admin credentials?)", e);
             }
