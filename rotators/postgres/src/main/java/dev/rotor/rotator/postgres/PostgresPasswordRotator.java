@@ -1,7 +1,5 @@
 package dev.rotor.rotator.postgres;
 
-import com.zaxxer.hikari.HikariConfig;
-import com.zaxxer.hikari.HikariDataSource;
 import dev.rotor.Secret;
 import dev.rotor.SecretValue;
 import dev.rotor.rotation.RotationContext;
@@ -17,7 +15,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -49,9 +46,9 @@ import org.slf4j.LoggerFactory;
  * {@code log_statement} or an error report can at worst show a salted verifier. No SQL text is
  * logged by this class.
  *
- * <p>Admin work goes through a HikariCP pool of at most {@link PostgresRotatorSettings#poolSize()}
- * connections, opened lazily; verification opens a fresh connection with the new credential,
- * outside the pool. {@link #close()} closes the pool.
+ * <p>Admin work goes through a {@link PostgresAdminPool} (HikariCP), the rotator's own or one
+ * shared by the rotators of one server; verification opens a fresh connection with the new
+ * credential, outside the pool.
  *
  * <p>Thread-safe: any number of rotations (of different secrets) may run at once; they share
  * the pool, which bounds how many talk to the server at a time.
@@ -67,52 +64,43 @@ public final class PostgresPasswordRotator implements Rotator, AutoCloseable {
 
     private final PostgresRotatorSettings settings;
     private final Supplier<SecretValue> passwords;
-    private final HikariDataSource admin;
+    private final PostgresAdminPool admin;
+    private final boolean ownsPool;
     private final PGSimpleDataSource direct;
 
-    /** A rotator for {@code settings}, logging in as admin with {@code adminCredentials}. No I/O happens here. */
+    /**
+     * A rotator for {@code settings} with its own admin pool, logging in as admin with
+     * {@code adminCredentials}. No I/O happens here; {@link #close()} closes the pool.
+     */
     public PostgresPasswordRotator(PostgresRotatorSettings settings, AdminCredentials adminCredentials) {
-        this(settings, adminCredentials, new PasswordGenerator(settings.passwordLength())::generate);
+        this(settings, new PostgresAdminPool(settings, adminCredentials), true, new PasswordGenerator(settings.passwordLength())::generate);
+    }
+
+    /**
+     * A rotator for {@code settings} sharing {@code pool} with other rotators of the same server;
+     * {@link #close()} leaves the pool open.
+     *
+     * @throws IllegalArgumentException if the pool is for another server or database
+     */
+    public PostgresPasswordRotator(PostgresRotatorSettings settings, PostgresAdminPool pool) {
+        this(settings, pool, false, new PasswordGenerator(settings.passwordLength())::generate);
     }
 
     /** As the public constructor, with the passwords coming from {@code passwords} (tests use canaries). */
     PostgresPasswordRotator(PostgresRotatorSettings settings, AdminCredentials adminCredentials, Supplier<SecretValue> passwords) {
+        this(settings, new PostgresAdminPool(settings, adminCredentials), true, passwords);
+    }
+
+    private PostgresPasswordRotator(PostgresRotatorSettings settings, PostgresAdminPool pool, boolean ownsPool,
+            Supplier<SecretValue> passwords) {
         this.settings = Objects.requireNonNull(settings, "settings");
-        Objects.requireNonNull(adminCredentials, "adminCredentials");
-        this.passwords = Objects.requireNonNull(passwords, "passwords");
-        this.direct = dataSource(settings, "rotor-verify");
-        HikariConfig config = new HikariConfig();
-        config.setPoolName("rotor-postgres-" + settings.host() + ":" + settings.port());
-        config.setDataSource(new AdminDataSource(dataSource(settings, "rotor-admin"), adminCredentials));
-        config.setMaximumPoolSize(settings.poolSize());
-        config.setMinimumIdle(0);
-        config.setConnectionTimeout(settings.connectTimeout().toMillis());
-        config.setValidationTimeout(Math.min(settings.connectTimeout().toMillis(), 5_000));
-        config.setIdleTimeout(Duration.ofMinutes(2).toMillis());
-        // Do not connect here: an unreachable server must fail PREPARE, not construction.
-        config.setInitializationFailTimeout(-1);
-        config.setAutoCommit(true);
-        this.admin = new HikariDataSource(config);
-    }
-
-    private static PGSimpleDataSource dataSource(PostgresRotatorSettings s, String applicationName) {
-        PGSimpleDataSource ds = new PGSimpleDataSource();
-        ds.setServerNames(new String[] {s.host()});
-        ds.setPortNumbers(new int[] {s.port()});
-        ds.setDatabaseName(s.database());
-        if (s.sslMode() != null) {
-            ds.setSslMode(s.sslMode());
+        this.admin = Objects.requireNonNull(pool, "pool");
+        if (!pool.serves(settings)) {
+            throw new IllegalArgumentException(pool + " does not serve " + settings.target());
         }
-        int connectSeconds = (int) Math.max(1, ceilSeconds(s.connectTimeout()));
-        ds.setConnectTimeout(connectSeconds);
-        ds.setLoginTimeout(connectSeconds);
-        ds.setSocketTimeout((int) Math.max(1, ceilSeconds(s.queryTimeout())));
-        ds.setApplicationName(applicationName);
-        return ds;
-    }
-
-    private static long ceilSeconds(Duration d) {
-        return (d.toMillis() + 999) / 1000;
+        this.ownsPool = ownsPool;
+        this.passwords = Objects.requireNonNull(passwords, "passwords");
+        this.direct = PostgresAdminPool.dataSource(settings, "rotor-verify");
     }
 
     public PostgresRotatorSettings settings() {
@@ -469,7 +457,7 @@ public final class PostgresPasswordRotator implements Rotator, AutoCloseable {
 
     private Connection adminConnection(Step step) {
         try {
-            return admin.getConnection();
+            return admin.connection();
         } catch (SQLException e) {
             for (Throwable t = e; t != null; t = t.getCause()) {
                 if (t instanceof AdminDataSource.LoginUnavailableException unavailable) {
@@ -498,10 +486,12 @@ public final class PostgresPasswordRotator implements Rotator, AutoCloseable {
         }
     }
 
-    /** Closes the admin pool. Idempotent. */
+    /** Closes the admin pool if this rotator made it; a shared pool stays open. Idempotent. */
     @Override
     public void close() {
-        admin.close();
+        if (ownsPool) {
+            admin.close();
+        }
     }
 
     @Override

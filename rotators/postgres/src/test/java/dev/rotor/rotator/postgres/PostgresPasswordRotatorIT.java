@@ -227,6 +227,32 @@ class PostgresPasswordRotatorIT {
         assertThat(Files.readString(PG.logFile())).contains("ALTER USER \"" + role + "\" PASSWORD 'SCRAM-SHA-256$");
     }
 
+    @Test
+    void rotatorsOfOneServerCanShareOneAdminPool() {
+        String first = newRole("single");
+        String second = newRole("single");
+        Secret firstCurrent = loginRole(first);
+        Secret secondCurrent = loginRole(second);
+        try (PostgresAdminPool pool = new PostgresAdminPool(PG.settings().singleUser(first).poolSize(1).build(), PG.adminCredentials())) {
+            PostgresPasswordRotator a = new PostgresPasswordRotator(PG.settings().singleUser(first).build(), pool);
+            PostgresPasswordRotator b = new PostgresPasswordRotator(PG.settings().singleUser(second).build(), pool);
+            for (var pair : List.of(Map.entry(a, firstCurrent), Map.entry(b, secondCurrent))) {
+                RotationContext ctx = context();
+                Secret pending = secret("v2", Stage.PENDING, pair.getKey().create(ctx, pair.getValue()));
+                pair.getKey().preflight(ctx, pair.getValue());
+                pair.getKey().apply(ctx, pair.getValue(), pending);
+                pair.getKey().verify(ctx, pending);
+                assertThat(PG.canLogin(field(pending.value(), "username"), field(pending.value(), "password"))).isTrue();
+            }
+            a.close();
+            // closing a rotator leaves the shared pool to the others
+            b.preflight(context(), null);
+            assertThatThrownBy(() -> new PostgresPasswordRotator(PG.settings().database("other").singleUser(first).build(), pool))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("does not serve 127.0.0.1:" + PG.port() + "/other");
+        }
+    }
+
     // ------------------------------------------------------------ alternating
 
     private PostgresRotatorSettings altSettings(String a, String b, String group) {
