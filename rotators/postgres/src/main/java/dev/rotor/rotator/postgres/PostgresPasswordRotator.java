@@ -144,43 +144,46 @@ public final class PostgresPasswordRotator implements Rotator, AutoCloseable {
     }
 
     private void checkRoles(Connection c, List<String> problems) throws SQLException {
-        String adminUser;
-        boolean adminSuper;
-        boolean adminCreateRole;
-        int version;
-        try (Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("SELECT r.rolname, r.rolsuper, r.rolcreaterole, current_setting('server_version_num')::int"
-                        + " FROM pg_roles r WHERE r.rolname = current_user")) {
-            if (!rs.next()) {
-                problems.add("the admin role is not in pg_roles");
-                return;
-            }
-            adminUser = rs.getString(1);
-            adminSuper = rs.getBoolean(2);
-            adminCreateRole = rs.getBoolean(3);
-            version = rs.getInt(4);
-        }
         List<String> wanted = new ArrayList<>(settings.loginRoles());
         String group = settings.groupRole();
         if (group != null) {
             wanted.add(group);
         }
+        String adminUser = null;
+        boolean adminSuper = false;
+        boolean adminCreateRole = false;
+        int version = 0;
         Map<String, RoleRow> found = new HashMap<>();
         Array names = c.createArrayOf("text", wanted.toArray());
+        // One round trip: the admin's own attributes, joined to each wanted role that exists.
         try (PreparedStatement ps = c.prepareStatement(
-                "SELECT r.rolname, r.rolsuper, pg_has_role(current_user, r.oid, 'MEMBER WITH ADMIN OPTION'),"
+                "SELECT me.rolname, me.rolsuper, me.rolcreaterole, current_setting('server_version_num')::int,"
+                        + " r.rolname, r.rolsuper, pg_has_role(current_user, r.oid, 'MEMBER WITH ADMIN OPTION'),"
                         + " CASE WHEN g.oid IS NULL THEN NULL ELSE pg_has_role(r.oid, g.oid, 'USAGE') END"
-                        + " FROM pg_roles r LEFT JOIN pg_roles g ON g.rolname = ? WHERE r.rolname = ANY (?)")) {
+                        + " FROM pg_roles me"
+                        + " LEFT JOIN (pg_roles r LEFT JOIN pg_roles g ON g.rolname = ?) ON r.rolname = ANY (?)"
+                        + " WHERE me.rolname = current_user")) {
             ps.setString(1, group);
             ps.setArray(2, names);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    Boolean inGroup = rs.getObject(4) == null ? null : rs.getBoolean(4);
-                    found.put(rs.getString(1), new RoleRow(rs.getBoolean(2), rs.getBoolean(3), inGroup));
+                    adminUser = rs.getString(1);
+                    adminSuper = rs.getBoolean(2);
+                    adminCreateRole = rs.getBoolean(3);
+                    version = rs.getInt(4);
+                    String role = rs.getString(5);
+                    if (role != null) {
+                        Boolean inGroup = rs.getObject(8) == null ? null : rs.getBoolean(8);
+                        found.put(role, new RoleRow(rs.getBoolean(6), rs.getBoolean(7), inGroup));
+                    }
                 }
             }
         } finally {
             names.free();
+        }
+        if (adminUser == null) {
+            problems.add("the admin role is not in pg_roles");
+            return;
         }
         if (group != null && !found.containsKey(group)) {
             problems.add("group role '" + group + "' does not exist");
