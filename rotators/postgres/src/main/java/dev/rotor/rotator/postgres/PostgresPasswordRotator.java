@@ -118,7 +118,7 @@ public final class PostgresPasswordRotator implements Rotator, AutoCloseable {
      * Connects as admin and checks, before anything changes: the login roles (and the group
      * role) exist; the admin may change them (superuser, or {@code CREATEROLE} and, from
      * PostgreSQL 16, the {@code ADMIN OPTION} on each; only a superuser may change a superuser);
-     * with a group role, both login roles have its privileges; and the current secret names one
+     * no role's {@code VALID UNTIL} has passed; a single-user role has {@code LOGIN}; with a group role, both login roles have its privileges; and the current secret names one
      * of the configured roles. Every problem found is named in one exception.
      */
     @Override
@@ -159,7 +159,8 @@ public final class PostgresPasswordRotator implements Rotator, AutoCloseable {
         try (PreparedStatement ps = c.prepareStatement(
                 "SELECT me.rolname, me.rolsuper, me.rolcreaterole, current_setting('server_version_num')::int,"
                         + " r.rolname, r.rolsuper, pg_has_role(current_user, r.oid, 'MEMBER WITH ADMIN OPTION'),"
-                        + " CASE WHEN g.oid IS NULL THEN NULL ELSE pg_has_role(r.oid, g.oid, 'USAGE') END"
+                        + " CASE WHEN g.oid IS NULL THEN NULL ELSE pg_has_role(r.oid, g.oid, 'USAGE') END,"
+                        + " r.rolcanlogin, r.rolvaliduntil IS NOT NULL AND r.rolvaliduntil < now()"
                         + " FROM pg_roles me"
                         + " LEFT JOIN (pg_roles r LEFT JOIN pg_roles g ON g.rolname = ?) ON r.rolname = ANY (?)"
                         + " WHERE me.rolname = current_user")) {
@@ -174,7 +175,7 @@ public final class PostgresPasswordRotator implements Rotator, AutoCloseable {
                     String role = rs.getString(5);
                     if (role != null) {
                         Boolean inGroup = rs.getObject(8) == null ? null : rs.getBoolean(8);
-                        found.put(role, new RoleRow(rs.getBoolean(6), rs.getBoolean(7), inGroup));
+                        found.put(role, new RoleRow(rs.getBoolean(6), rs.getBoolean(7), inGroup, rs.getBoolean(9), rs.getBoolean(10)));
                     }
                 }
             }
@@ -207,6 +208,13 @@ public final class PostgresPasswordRotator implements Rotator, AutoCloseable {
                             + " TO " + adminUser + " WITH ADMIN OPTION)");
                 }
             }
+            if (settings.strategy() == Strategy.SINGLE_USER && !row.canLogin()) {
+                problems.add("role '" + role + "' has NOLOGIN: a new password would not let it log in");
+            }
+            if (row.expired()) {
+                // ALTER ROLE ... PASSWORD keeps VALID UNTIL, so the new password would be refused too.
+                problems.add("the password validity of role '" + role + "' (VALID UNTIL) has passed: a new password would be refused");
+            }
             if (group != null && found.containsKey(group) && !Boolean.TRUE.equals(row.inGroup())) {
                 problems.add("role '" + role + "' does not have the privileges of group role '" + group + "' (GRANT " + group
                         + " TO " + role + ", and keep INHERIT)");
@@ -214,7 +222,7 @@ public final class PostgresPasswordRotator implements Rotator, AutoCloseable {
         }
     }
 
-    private record RoleRow(boolean superuser, boolean adminOption, @Nullable Boolean inGroup) {}
+    private record RoleRow(boolean superuser, boolean adminOption, @Nullable Boolean inGroup, boolean canLogin, boolean expired) {}
 
     // ---------------------------------------------------------------- CREATE
 

@@ -217,6 +217,25 @@ class PostgresBadInputIT {
     }
 
     @Test
+    void aRoleThatCannotLogInOrWhosePasswordValidityPassedFailsPrepare() {
+        String nologin = newRole("nologin");
+        loginRole(nologin);
+        PG.admin("ALTER ROLE " + nologin + " NOLOGIN");
+        String expired = newRole("expired");
+        loginRole(expired);
+        PG.admin("ALTER ROLE " + expired + " VALID UNTIL '2001-01-01'");
+        PostgresPasswordRotator noLogin = rotator(PG.settings().singleUser(nologin).build(), PG.adminCredentials());
+        PostgresPasswordRotator pastValidity = rotator(PG.settings().singleUser(expired).build(), PG.adminCredentials());
+
+        assertThatThrownBy(() -> noLogin.preflight(context(), null))
+                .satisfies(PostgresBadInputIT::assertPrepareFailure)
+                .hasMessageContaining("role '" + nologin + "' has NOLOGIN");
+        assertThatThrownBy(() -> pastValidity.preflight(context(), null))
+                .satisfies(PostgresBadInputIT::assertPrepareFailure)
+                .hasMessageContaining("the password validity of role '" + expired + "' (VALID UNTIL) has passed");
+    }
+
+    @Test
     void aSecretNamingAnUnmanagedRoleFailsPrepare() {
         String role = newRole("single");
         loginRole(role);
