@@ -1,6 +1,7 @@
 package dev.rotor.benchmarks;
 
 import com.amazonaws.secretsmanager.caching.SecretCache;
+import java.net.URI;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
@@ -41,6 +42,11 @@ public class AwsSecretCacheState {
         if (!BenchmarkSecret.json().equals(warm)) {
             throw new IllegalStateException("SecretCache did not return the secret stored in moto");
         }
+    }
+
+    /** Where moto listens. */
+    public URI endpoint() {
+        return moto.endpoint();
     }
 
     /** The warm cache. */

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Runs Rotor's JMH benchmarks with the exact options docs/benchmarks.md quotes, building the
+# benchmark jar first if it is missing or older than the sources.
+#
+#   benchmarks/run.sh [cached|audit|all]      (default: all)
+#
+# JMH's output for each run goes to $RESULTS/<benchmark>-t<threads>.txt (and .json), with a
+# machine.txt describing the machine and its load. RESULTS defaults to benchmarks/results.
+# Needs python3 with moto[server] for the comparison with the AWS caching client.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+what="${1:-all}"
+case "$what" in
+  cached|audit|all) ;;
+  *) echo "usage: $0 [cached|audit|all]" >&2; exit 2 ;;
+esac
+
+. .mvn/select-jdk.sh
+rotor_select_jdk
+
+jar=benchmarks/target/benchmarks.jar
+if [ ! -f "$jar" ] || [ -n "$(find pom.xml core/pom.xml core/src benchmarks/pom.xml benchmarks/src -newer "$jar" -print -quit)" ]; then
+  echo "run: building $jar"
+  ./mvnw -B -q -pl benchmarks -am package -DskipTests
+fi
+
+results="${RESULTS:-benchmarks/results}"
+mkdir -p "$results"
+
+# The options every figure in docs/benchmarks.md was measured with.
+jmh_opts=(-f 1 -wi 3 -w 2s -i 5 -r 2s -prof gc)
+
+{
+  echo "date:   $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  echo "nproc:  $(nproc)"
+  echo "cpu:    $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
+  echo "memory: $(free -h | awk '/^Mem:/ {print $2}')"
+  echo "java:   $("$JAVA_HOME/bin/java" -version 2>&1 | head -n 2 | tail -n 1)"
+  echo "disk:   $(df -h "${TMPDIR:-/tmp}" | awk 'NR==2 {print $1, $2, "(temp dir " $6 ")"}')"
+  echo "load:   $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min) before the runs"
+} > "$results/machine.txt"
+cat "$results/machine.txt"
+
+run() { # name threads benchmark-regexp
+  local name="$1" threads="$2" pattern="$3" out="$results/$1-t$2"
+  echo "run: $name on $threads thread(s), load $(cut -d' ' -f1-3 /proc/loadavg)"
+  "$JAVA_HOME/bin/java" -jar "$jar" "$pattern" "${jmh_opts[@]}" -t "$threads" \
+      -rf json -rff "$out.json" > "$out.txt" 2>&1 \
+    || { echo "run: $name failed, see $out.txt" >&2; tail -n 30 "$out.txt" >&2; exit 1; }
+  # the summary table JMH ends with
+  sed -n '/^Benchmark /,$p' "$out.txt"
+}
+
+if [ "$what" = cached ] || [ "$what" = all ]; then
+  for t in 1 2; do
+    run cached-read "$t" 'dev\.rotor\.benchmarks\.CachedReadBenchmark\.'
+  done
+fi
+if [ "$what" = audit ] || [ "$what" = all ]; then
+  for t in 1 4 16 64; do
+    run audit-append "$t" 'dev\.rotor\.benchmarks\.AuditAppendBenchmark\.'
+  done
+fi
+echo "run: results in $results"
