@@ -48,6 +48,11 @@ public class AuditAppendBenchmark {
             return sink;
         }
 
+        /** The log file (deleted by {@link #close}). */
+        public Path file() {
+            return sink.file();
+        }
+
         @TearDown(Level.Trial)
         public void close() throws IOException {
             if (sink != null) {
