@@ -79,6 +79,14 @@ class SecretRefTest {
     }
 
     @Test
+    void escapesNewlinesSoARefCannotForgeLogLines() {
+        assertThatThrownBy(() -> SecretRef.parse("secret://main/a\nFAKE LOG LINE"))
+                .isInstanceOf(InvalidSecretRefException.class)
+                .hasMessageContaining("a\\u000aFAKE")
+                .hasMessageNotContaining("\n");
+    }
+
+    @Test
     void rejectsOverlongPath() {
         assertThatThrownBy(() -> SecretRef.checkPath("a".repeat(SecretRef.MAX_PATH_LENGTH + 1)))
                 .isInstanceOf(InvalidSecretRefException.class)

@@ -1,0 +1,146 @@
+package dev.rotor.store;
+
+import dev.rotor.Capabilities;
+import dev.rotor.Health;
+import dev.rotor.PutOptions;
+import dev.rotor.Secret;
+import dev.rotor.SecretStore;
+import dev.rotor.SecretValue;
+import dev.rotor.Selector;
+import dev.rotor.Stage;
+import dev.rotor.VersionInfo;
+import dev.rotor.internal.store.AuditingSecretStore;
+import dev.rotor.internal.store.CachingSecretStore;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A backend wrapped in the layers a {@link SecretStoreBuilder} was given, outermost first:
+ * cache, audit, metrics, retry. Besides the {@link SecretStore} operations it offers the
+ * handles the layers have: cache statistics and invalidation, and flushing audit summaries.
+ *
+ * <p>Thread-safe. {@link #close()} writes pending audit summaries and closes the backend; it
+ * does not close the audit sink.
+ */
+public final class DecoratedSecretStore implements SecretStore {
+
+    private final SecretStore top;
+    private final @Nullable CachingSecretStore cache;
+    private final @Nullable AuditingSecretStore audit;
+    private final List<String> layers;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    DecoratedSecretStore(SecretStore top, @Nullable CachingSecretStore cache, @Nullable AuditingSecretStore audit,
+            List<String> layers) {
+        this.top = top;
+        this.cache = cache;
+        this.audit = audit;
+        this.layers = List.copyOf(layers);
+    }
+
+    /** The layers present, outermost first, e.g. {@code [cache, audit, metrics, retry]}. */
+    public List<String> layers() {
+        return layers;
+    }
+
+    /** The cache's counters, if there is a cache. */
+    public Optional<CacheStats> cacheStats() {
+        return cache == null ? Optional.empty() : Optional.of(cache.stats());
+    }
+
+    /** Drops the cached entries of {@code path} (no-op without a cache), e.g. after a rotation elsewhere. */
+    public void invalidate(String path) {
+        if (cache != null) {
+            cache.invalidate(path);
+        }
+    }
+
+    /** Drops every cached entry (no-op without a cache). */
+    public void invalidateAll() {
+        if (cache != null) {
+            cache.invalidateAll();
+        }
+    }
+
+    /**
+     * Writes the pending cached-read audit summaries now (no-op without audit).
+     *
+     * @throws dev.rotor.AuditUnavailableException if the sink fails; the counts are kept
+     */
+    public void flushAuditSummaries() {
+        if (audit != null) {
+            audit.flushSummaries();
+        }
+    }
+
+    @Override
+    public String name() {
+        return top.name();
+    }
+
+    @Override
+    public Capabilities capabilities() {
+        return top.capabilities();
+    }
+
+    @Override
+    public Secret get(String path, Selector selector) {
+        return top.get(path, selector);
+    }
+
+    @Override
+    public VersionInfo put(String path, SecretValue value, PutOptions options) {
+        return top.put(path, value, options);
+    }
+
+    @Override
+    public List<VersionInfo> versions(String path) {
+        return top.versions(path);
+    }
+
+    @Override
+    public VersionInfo promote(String path, String versionId, @Nullable String expectedCurrentVersionId) {
+        return top.promote(path, versionId, expectedCurrentVersionId);
+    }
+
+    @Override
+    public void moveStage(String path, Stage stage, @Nullable String versionId, @Nullable String expectedVersionId) {
+        top.moveStage(path, stage, versionId, expectedVersionId);
+    }
+
+    @Override
+    public List<String> list(String prefix) {
+        return top.list(prefix);
+    }
+
+    @Override
+    public void delete(String path) {
+        top.delete(path);
+    }
+
+    @Override
+    public Health health() {
+        return top.health();
+    }
+
+    /**
+     * Closes every layer and the backend, writing pending audit summaries on the way. A second
+     * call does nothing.
+     *
+     * @throws dev.rotor.AuditUnavailableException if those summaries could not be written (the
+     *     backend is closed all the same)
+     */
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            top.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "DecoratedSecretStore[" + top + "]";
+    }
+}
