@@ -2,7 +2,7 @@
 # Runs Rotor's JMH benchmarks with the exact options docs/benchmarks.md quotes, building the
 # benchmark jar first if it is missing or older than the sources.
 #
-#   benchmarks/run.sh [cached|audit|all]      (default: all)
+#   benchmarks/run.sh [cached|layers|audit|all]      (default: all)
 #
 # JMH's output for each run goes to $RESULTS/<benchmark>-t<threads>.txt (and .json), with a
 # machine.txt describing the machine and its load. RESULTS defaults to benchmarks/results.
@@ -12,15 +12,15 @@ cd "$(dirname "$0")/.."
 
 what="${1:-all}"
 case "$what" in
-  cached|audit|all) ;;
-  *) echo "usage: $0 [cached|audit|all]" >&2; exit 2 ;;
+  cached|layers|audit|all) ;;
+  *) echo "usage: $0 [cached|layers|audit|all]" >&2; exit 2 ;;
 esac
 
 . .mvn/select-jdk.sh
 rotor_select_jdk
 
 jar=benchmarks/target/benchmarks.jar
-if [ ! -f "$jar" ] || [ -n "$(find pom.xml core/pom.xml core/src benchmarks/pom.xml benchmarks/src -newer "$jar" -print -quit)" ]; then
+if [ ! -f "$jar" ] || [ -n "$(find pom.xml core/pom.xml core/src providers/local/pom.xml providers/local/src benchmarks/pom.xml benchmarks/src -newer "$jar" -print -quit)" ]; then
   echo "run: building $jar"
   ./mvnw -B -q -pl benchmarks -am package -DskipTests
 fi
@@ -55,6 +55,11 @@ run() { # name threads benchmark-regexp
 if [ "$what" = cached ] || [ "$what" = all ]; then
   for t in 1 2; do
     run cached-read "$t" 'dev\.rotor\.benchmarks\.CachedReadBenchmark\.'
+  done
+fi
+if [ "$what" = layers ] || [ "$what" = all ]; then
+  for t in 1 2; do
+    run cached-read-layers "$t" 'dev\.rotor\.benchmarks\.CachedReadLayersBenchmark\.'
   done
 fi
 if [ "$what" = audit ] || [ "$what" = all ]; then

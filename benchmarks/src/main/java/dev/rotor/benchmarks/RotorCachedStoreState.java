@@ -5,7 +5,8 @@ import dev.rotor.PutOptions;
 import dev.rotor.Secret;
 import dev.rotor.SecretValue;
 import dev.rotor.audit.JsonlAuditSink;
-import dev.rotor.memory.InMemorySecretStore;
+import dev.rotor.local.LocalSecretStore;
+import dev.rotor.local.MasterKey;
 import dev.rotor.store.AuditOptions;
 import dev.rotor.store.CacheOptions;
 import dev.rotor.store.DecoratedSecretStore;
@@ -22,25 +23,27 @@ import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * Rotor's side: a store decorated as an application would build it, with default options
- * (cache, audit to a hash-chained file with fsync on, Dropwizard metrics), over an in-memory
- * backend holding {@link BenchmarkSecret}. Warmed with one read, so every measured call is a
- * cache hit; the backend is irrelevant to a hit.
+ * (cache, audit to a hash-chained file with fsync on, Dropwizard metrics), over the local
+ * encrypted store holding {@link BenchmarkSecret}. Warmed with one read, so every measured call
+ * is a cache hit, which never reaches the backend. Everything lives in one temporary directory.
  *
  * <p>Shared by all benchmark threads ({@link Scope#Benchmark}), as an application shares one store.
  */
 @State(Scope.Benchmark)
 public class RotorCachedStoreState {
 
-    private Path auditDir;
+    private Path dir;
     private JsonlAuditSink auditSink;
     private MetricRegistry metrics;
     private DecoratedSecretStore store;
 
     @Setup(Level.Trial)
     public void start() throws IOException {
-        auditDir = Files.createTempDirectory("rotor-bench-audit-");
-        auditSink = JsonlAuditSink.open(auditDir.resolve("audit.jsonl"), JsonlAuditSink.Options.defaults());
-        InMemorySecretStore backend = new InMemorySecretStore("bench");
+        dir = Files.createTempDirectory("rotor-bench-");
+        auditSink = JsonlAuditSink.open(dir.resolve("audit.jsonl"), JsonlAuditSink.Options.defaults());
+        MasterKey key = MasterKey.generate();
+        LocalSecretStore backend = LocalSecretStore.open("bench", dir.resolve("store"), key, Clock.systemUTC());
+        key.destroy();
         backend.put(BenchmarkSecret.PATH, SecretValue.ofUtf8(BenchmarkSecret.json()), PutOptions.current());
         metrics = new MetricRegistry();
         store = SecretStoreBuilder.on(backend)
@@ -64,12 +67,12 @@ public class RotorCachedStoreState {
         return metrics;
     }
 
-    /** The audit log file (in a temporary directory deleted by {@link #stop}). */
+    /** The audit log file (in the temporary directory that {@link #stop} deletes). */
     public Path auditFile() {
         return auditSink.file();
     }
 
-    /** Closes the store and the audit sink, then deletes the audit directory. */
+    /** Closes the store and the audit sink, then deletes the temporary directory. */
     @TearDown(Level.Trial)
     public void stop() throws IOException {
         if (store != null) {
@@ -78,8 +81,8 @@ public class RotorCachedStoreState {
         if (auditSink != null) {
             auditSink.close();
         }
-        if (auditDir != null) {
-            TempDirs.deleteRecursively(auditDir);
+        if (dir != null) {
+            TempDirs.deleteRecursively(dir);
         }
     }
 }
