@@ -2,18 +2,18 @@
 # Runs Rotor's JMH benchmarks with the exact options docs/benchmarks.md quotes, building the
 # benchmark jar first if it is missing or older than the sources.
 #
-#   benchmarks/run.sh [cached|layers|audit|all]      (default: all)
+#   benchmarks/run.sh [cached|layers|primitives|audit|all]      (default: all)
 #
 # JMH's output for each run goes to $RESULTS/<benchmark>-t<threads>.txt (and .json), with a
-# machine.txt describing the machine and its load. RESULTS defaults to benchmarks/results.
+# machine.txt describing the machine; each .txt starts with the command and the load average. RESULTS defaults to benchmarks/results.
 # Needs python3 with moto[server] for the comparison with the AWS caching client.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 what="${1:-all}"
 case "$what" in
-  cached|layers|audit|all) ;;
-  *) echo "usage: $0 [cached|layers|audit|all]" >&2; exit 2 ;;
+  cached|layers|primitives|audit|all) ;;
+  *) echo "usage: $0 [cached|layers|primitives|audit|all]" >&2; exit 2 ;;
 esac
 
 . .mvn/select-jdk.sh
@@ -38,18 +38,22 @@ jmh_opts=(-f 1 -wi 3 -w 2s -i 5 -r 2s -prof gc)
   echo "memory: $(free -h | awk '/^Mem:/ {print $2}')"
   echo "java:   $("$JAVA_HOME/bin/java" -version 2>&1 | head -n 2 | tail -n 1)"
   echo "disk:   $(df -h "${TMPDIR:-/tmp}" | awk 'NR==2 {print $1, $2, "(temp dir " $6 ")"}')"
-  echo "load:   $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min) before the runs"
 } > "$results/machine.txt"
 cat "$results/machine.txt"
 
 run() { # name threads benchmark-regexp
   local name="$1" threads="$2" pattern="$3" out="$results/$1-t$2"
+  local cmd=("$JAVA_HOME/bin/java" -jar "$jar" "$pattern" "${jmh_opts[@]}" -t "$threads" -rf json -rff "$out.json")
   echo "run: $name on $threads thread(s), load $(cut -d' ' -f1-3 /proc/loadavg)"
-  "$JAVA_HOME/bin/java" -jar "$jar" "$pattern" "${jmh_opts[@]}" -t "$threads" \
-      -rf json -rff "$out.json" > "$out.txt" 2>&1 \
+  {
+    echo "# command: ${cmd[*]}"
+    echo "# started: $(date -u +%Y-%m-%dT%H:%M:%SZ), load $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min)"
+  } > "$out.txt"
+  "${cmd[@]}" >> "$out.txt" 2>&1 \
     || { echo "run: $name failed, see $out.txt" >&2; tail -n 30 "$out.txt" >&2; exit 1; }
+  echo "# ended: $(date -u +%Y-%m-%dT%H:%M:%SZ), load $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min)" >> "$out.txt"
   # the summary table JMH ends with
-  sed -n '/^Benchmark /,$p' "$out.txt"
+  sed -n '/^Benchmark /,/^$/p' "$out.txt"
 }
 
 if [ "$what" = cached ] || [ "$what" = all ]; then
@@ -60,6 +64,11 @@ fi
 if [ "$what" = layers ] || [ "$what" = all ]; then
   for t in 1 2; do
     run cached-read-layers "$t" 'dev\.rotor\.benchmarks\.CachedReadLayersBenchmark\.'
+  done
+fi
+if [ "$what" = primitives ] || [ "$what" = all ]; then
+  for t in 1 2; do
+    run hit-primitives "$t" 'dev\.rotor\.benchmarks\.HitPrimitivesBenchmark\.'
   done
 fi
 if [ "$what" = audit ] || [ "$what" = all ]; then
