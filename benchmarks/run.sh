@@ -66,7 +66,7 @@ run() { # name threads benchmark-regexp
   {
     echo "# command: ${cmd[*]}"
     echo "# started: $(date -u +%Y-%m-%dT%H:%M:%SZ), load $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min)"
-    echo "# scheduling: nice $(nice)$([ -r /proc/self/autogroup ] && echo ", $(cat /proc/self/autogroup)")"
+    echo "# session scheduling group: $(cat /proc/self/autogroup 2>/dev/null || echo "n/a")"
   } > "$out.txt"
   "${cmd[@]}" >> "$out.txt" 2>&1 \
     || { echo "run: $name failed, see $out.txt" >&2; tail -n 30 "$out.txt" >&2; exit 1; }
