@@ -33,8 +33,10 @@ fi
 results="${RESULTS:-benchmarks/results}"
 mkdir -p "$results"
 
-# The options every figure in docs/benchmarks.md was measured with.
-jmh_opts=(-f 1 -wi 3 -w 2s -i 5 -r 2s -prof gc)
+# The options every figure in docs/benchmarks.md was measured with. Durable appends wait on
+# the disk, which other processes share: twice the measured iterations for a usable error.
+read_opts=(-f 1 -wi 3 -w 2s -i 5 -r 2s -prof gc)
+audit_opts=(-f 1 -wi 3 -w 2s -i 10 -r 2s -prof gc)
 
 {
   echo "date:   $(date -u +%Y-%m-%dT%H:%M:%SZ)"
@@ -59,40 +61,54 @@ if nice -n -15 true 2>/dev/null; then
   fi
 fi
 
-run() { # name threads benchmark-regexp
+# What the temp dir's disk does alone right now: 1000 appends of 512 bytes, each synced.
+fsync_probe() {
+  local f secs
+  f=$(mktemp "${TMPDIR:-/tmp}/rotor-bench-fsync-XXXXXX")
+  secs=$(LC_ALL=C dd if=/dev/zero of="$f" bs=512 count=1000 oflag=dsync 2>&1 | sed -n 's/.* copied, \([0-9.]*\) s.*/\1/p')
+  rm -f "$f"
+  awk -v s="$secs" 'BEGIN { if (s > 0) printf "%.0f synced writes/s (%.0f us each)", 1000 / s, s * 1000; else print "unknown" }'
+}
+
+run() { # name threads benchmark-regexp jmh-options...
   local name="$1" threads="$2" pattern="$3" out="$results/$1-t$2"
-  local cmd=(${prio[@]+"${prio[@]}"} "$JAVA_HOME/bin/java" -jar "$jar" "$pattern" "${jmh_opts[@]}" -t "$threads" -rf json -rff "$out.json")
+  shift 3
+  local cmd=(${prio[@]+"${prio[@]}"} "$JAVA_HOME/bin/java" -jar "$jar" "$pattern" "$@" -t "$threads" -rf json -rff "$out.json")
   echo "run: $name on $threads thread(s), load $(cut -d' ' -f1-3 /proc/loadavg)"
   {
     echo "# command: ${cmd[*]}"
     echo "# started: $(date -u +%Y-%m-%dT%H:%M:%SZ), load $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min)"
     echo "# session scheduling group: $(cat /proc/self/autogroup 2>/dev/null || echo "n/a")"
+    [ "$name" != audit-append ] || echo "# disk alone before: $(fsync_probe)"
   } > "$out.txt"
   "${cmd[@]}" >> "$out.txt" 2>&1 \
     || { echo "run: $name failed, see $out.txt" >&2; tail -n 30 "$out.txt" >&2; exit 1; }
-  echo "# ended: $(date -u +%Y-%m-%dT%H:%M:%SZ), load $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min)" >> "$out.txt"
+  {
+    [ "$name" != audit-append ] || echo "# disk alone after: $(fsync_probe)"
+    echo "# ended: $(date -u +%Y-%m-%dT%H:%M:%SZ), load $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min)"
+  } >> "$out.txt"
   # the summary table JMH ends with
   sed -n '/^Benchmark /,/^$/p' "$out.txt"
 }
 
 if [ "$what" = cached ] || [ "$what" = all ]; then
   for t in 1 2; do
-    run cached-read "$t" 'dev\.rotor\.benchmarks\.CachedReadBenchmark\.'
+    run cached-read "$t" 'dev\.rotor\.benchmarks\.CachedReadBenchmark\.' "${read_opts[@]}"
   done
 fi
 if [ "$what" = layers ] || [ "$what" = all ]; then
   for t in 1 2; do
-    run cached-read-layers "$t" 'dev\.rotor\.benchmarks\.CachedReadLayersBenchmark\.'
+    run cached-read-layers "$t" 'dev\.rotor\.benchmarks\.CachedReadLayersBenchmark\.' "${read_opts[@]}"
   done
 fi
 if [ "$what" = primitives ] || [ "$what" = all ]; then
   for t in 1 2; do
-    run hit-primitives "$t" 'dev\.rotor\.benchmarks\.HitPrimitivesBenchmark\.'
+    run hit-primitives "$t" 'dev\.rotor\.benchmarks\.HitPrimitivesBenchmark\.' "${read_opts[@]}"
   done
 fi
 if [ "$what" = audit ] || [ "$what" = all ]; then
   for t in 1 4 16 64; do
-    run audit-append "$t" 'dev\.rotor\.benchmarks\.AuditAppendBenchmark\.'
+    run audit-append "$t" 'dev\.rotor\.benchmarks\.AuditAppendBenchmark\.' "${audit_opts[@]}"
   done
 fi
 echo "run: results in $results"
