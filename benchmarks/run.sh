@@ -41,10 +41,15 @@ audit_opts=(-f 1 -wi 3 -w 2s -i 10 -r 2s -prof gc)
 {
   echo "date:   $(date -u +%Y-%m-%dT%H:%M:%SZ)"
   echo "nproc:  $(nproc)"
-  echo "cpu:    $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
+  echo "cpu:    $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)," \
+    "family $(sed -n 's/^cpu family[[:space:]]*: //p' /proc/cpuinfo | head -n 1)" \
+    "model $(sed -n 's/^model[[:space:]]*: //p' /proc/cpuinfo | head -n 1)," \
+    "$(sed -n 's/^cpu MHz[[:space:]]*: //p' /proc/cpuinfo | head -n 1) MHz," \
+    "$(grep -q hypervisor /proc/cpuinfo && echo "virtual machine" || echo "bare metal")"
+  echo "kernel: $(uname -r), clock source $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource 2>/dev/null || echo unknown)"
   echo "memory: $(free -h | awk '/^Mem:/ {print $2}')"
   echo "java:   $("$JAVA_HOME/bin/java" -version 2>&1 | head -n 2 | tail -n 1)"
-  echo "disk:   $(df -h "${TMPDIR:-/tmp}" | awk 'NR==2 {print $1, $2, "(temp dir " $6 ")"}')"
+  echo "disk:   $(df -hT "${TMPDIR:-/tmp}" | awk 'NR==2 {print $1, $2, $3, "(temp dir on " $7 ")"}')"
 } > "$results/machine.txt"
 cat "$results/machine.txt"
 
