@@ -93,7 +93,7 @@ run() { # name threads benchmark-regexp jmh-options...
     echo "# ended: $(date -u +%Y-%m-%dT%H:%M:%SZ), load $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min)"
   } >> "$out.txt"
   # the summary table JMH ends with
-  sed -n '/^Benchmark /,/^$/p' "$out.txt"
+  sed -n '/^Benchmark  /,/^$/p' "$out.txt"
 }
 
 if [ "$what" = cached ] || [ "$what" = all ]; then
