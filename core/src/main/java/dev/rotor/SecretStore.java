@@ -1,6 +1,9 @@
 package dev.rotor;
 
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -26,6 +29,25 @@ public interface SecretStore extends AutoCloseable {
 
     default Secret get(String path) {
         return get(path, Selector.CURRENT);
+    }
+
+    /**
+     * Reads several secrets at once, in as few backend calls as the backend allows (AWS:
+     * {@code BatchGetSecretValue}, 20 per call). Secrets that do not exist, or have no version at
+     * {@code selector}, are absent from the result; any other failure is thrown.
+     *
+     * @return path to secret, in the order of {@code paths}
+     */
+    default Map<String, Secret> getAll(Collection<String> paths, Selector selector) {
+        Map<String, Secret> out = new LinkedHashMap<>();
+        for (String path : paths) {
+            try {
+                out.put(path, get(path, selector));
+            } catch (SecretNotFoundException e) {
+                // absent from the result, as documented
+            }
+        }
+        return out;
     }
 
     /**

@@ -30,17 +30,22 @@ public final class ConfigBinder {
         }
     }
 
+    private static String fieldOf(JsonMappingException m) {
+        return m.getPath().stream()
+                .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+                .collect(Collectors.joining("."));
+    }
+
     private static ConfigProblem problemOf(StoreConfig config, IllegalArgumentException e) {
         Throwable cause = e.getCause();
         if (cause instanceof UnrecognizedPropertyException u) {
             String known = u.getKnownPropertyIds().stream().map(Object::toString).sorted().collect(Collectors.joining(", "));
-            return new ConfigProblem(config.fieldPath(u.getPropertyName()), "unknown setting (known: " + known + ")");
+            // The path names a nested setting in full (auth.metod), not just its last part.
+            String field = u.getPath().isEmpty() ? u.getPropertyName() : fieldOf(u);
+            return new ConfigProblem(config.fieldPath(field), "unknown setting (known: " + known + ")");
         }
         if (cause instanceof JsonMappingException m && !m.getPath().isEmpty()) {
-            String field = m.getPath().stream()
-                    .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
-                    .collect(Collectors.joining("."));
-            return new ConfigProblem(config.fieldPath(field), "has the wrong type or format");
+            return new ConfigProblem(config.fieldPath(fieldOf(m)), "has the wrong type or format");
         }
         // Settings are configuration, not secrets, but keep the message short and generic.
         return new ConfigProblem("stores." + config.name(), "settings could not be read");

@@ -11,6 +11,7 @@ import dev.rotor.Stage;
 import dev.rotor.VersionInfo;
 import dev.rotor.internal.store.AuditingSecretStore;
 import dev.rotor.internal.store.CachingSecretStore;
+import dev.rotor.spi.ForwardingSecretStore;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -24,9 +25,8 @@ import org.jspecify.annotations.Nullable;
  * <p>Thread-safe. {@link #close()} writes pending audit summaries and closes the backend; it
  * does not close the audit sink.
  */
-public final class DecoratedSecretStore implements SecretStore {
+public final class DecoratedSecretStore extends ForwardingSecretStore {
 
-    private final SecretStore top;
     private final @Nullable CachingSecretStore cache;
     private final @Nullable AuditingSecretStore audit;
     private final List<String> layers;
@@ -34,7 +34,7 @@ public final class DecoratedSecretStore implements SecretStore {
 
     DecoratedSecretStore(SecretStore top, @Nullable CachingSecretStore cache, @Nullable AuditingSecretStore audit,
             List<String> layers) {
-        this.top = top;
+        super(top);
         this.cache = cache;
         this.audit = audit;
         this.layers = List.copyOf(layers);
@@ -76,71 +76,14 @@ public final class DecoratedSecretStore implements SecretStore {
     }
 
     @Override
-    public String name() {
-        return top.name();
-    }
-
-    @Override
-    public Capabilities capabilities() {
-        return top.capabilities();
-    }
-
-    @Override
-    public Secret get(String path, Selector selector) {
-        return top.get(path, selector);
-    }
-
-    @Override
-    public VersionInfo put(String path, SecretValue value, PutOptions options) {
-        return top.put(path, value, options);
-    }
-
-    @Override
-    public List<VersionInfo> versions(String path) {
-        return top.versions(path);
-    }
-
-    @Override
-    public VersionInfo promote(String path, String versionId, @Nullable String expectedCurrentVersionId) {
-        return top.promote(path, versionId, expectedCurrentVersionId);
-    }
-
-    @Override
-    public void moveStage(String path, Stage stage, @Nullable String versionId, @Nullable String expectedVersionId) {
-        top.moveStage(path, stage, versionId, expectedVersionId);
-    }
-
-    @Override
-    public List<String> list(String prefix) {
-        return top.list(prefix);
-    }
-
-    @Override
-    public void delete(String path) {
-        top.delete(path);
-    }
-
-    @Override
-    public Health health() {
-        return top.health();
-    }
-
-    /**
-     * Closes every layer and the backend, writing pending audit summaries on the way. A second
-     * call does nothing.
-     *
-     * @throws dev.rotor.AuditUnavailableException if those summaries could not be written (the
-     *     backend is closed all the same)
-     */
-    @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
-            top.close();
+            delegate.close();
         }
     }
 
     @Override
     public String toString() {
-        return "DecoratedSecretStore[" + top + "]";
+        return "DecoratedSecretStore[" + delegate + "]";
     }
 }

@@ -1,5 +1,6 @@
 package dev.rotor.testkit;
 
+import dev.rotor.spi.ForwardingSecretStore;
 import dev.rotor.ConflictException;
 import dev.rotor.InvalidSecretRefException;
 import dev.rotor.PutOptions;

@@ -1,5 +1,6 @@
 package dev.rotor.testkit;
 
+import dev.rotor.spi.ForwardingSecretStore;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rotor.Capabilities;

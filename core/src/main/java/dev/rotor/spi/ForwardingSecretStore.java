@@ -1,4 +1,4 @@
-package dev.rotor.testkit;
+package dev.rotor.spi;
 
 import dev.rotor.Capabilities;
 import dev.rotor.Health;
@@ -9,16 +9,22 @@ import dev.rotor.SecretValue;
 import dev.rotor.Selector;
 import dev.rotor.Stage;
 import dev.rotor.VersionInfo;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
-/** Passes every call to another store; subclasses break one behaviour on purpose. */
-class ForwardingSecretStore implements SecretStore {
+/**
+ * A store that passes every call to another; subclass it to observe or change one operation
+ * (a test double, a custom decorator). Thread-safe if the delegate is.
+ */
+public class ForwardingSecretStore implements SecretStore {
 
     protected final SecretStore delegate;
 
-    ForwardingSecretStore(SecretStore delegate) {
-        this.delegate = delegate;
+    public ForwardingSecretStore(SecretStore delegate) {
+        this.delegate = Objects.requireNonNull(delegate, "delegate");
     }
 
     @Override
@@ -34,6 +40,11 @@ class ForwardingSecretStore implements SecretStore {
     @Override
     public Secret get(String path, Selector selector) {
         return delegate.get(path, selector);
+    }
+
+    @Override
+    public Map<String, Secret> getAll(Collection<String> paths, Selector selector) {
+        return delegate.getAll(paths, selector);
     }
 
     @Override

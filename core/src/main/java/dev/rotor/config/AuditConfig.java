@@ -1,0 +1,56 @@
+package dev.rotor.config;
+
+import dev.rotor.store.AuditOptions;
+import dev.rotor.store.HitAudit;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The {@code audit:} section of {@code rotor.yaml}.
+ *
+ * @param file the hash-chained JSON-lines audit file, absolute; {@code null} for none
+ * @param stdout whether events are also printed as JSON lines
+ * @param checkpointKeyEnv the environment variable holding the HMAC key (base64, at least 16
+ *     bytes) that signs the checkpoints of {@code file}; {@code null} for unsigned checkpoints
+ * @param cachedReads how reads served from the cache are recorded
+ * @param summaryInterval how often {@link HitAudit#SUMMARY} writes its counts
+ */
+public record AuditConfig(
+        @Nullable Path file,
+        boolean stdout,
+        @Nullable String checkpointKeyEnv,
+        HitAudit cachedReads,
+        Duration summaryInterval) {
+
+    static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+
+    public AuditConfig {
+        if (file == null && !stdout) {
+            throw new IllegalArgumentException("audit needs a file, stdout, or both");
+        }
+        if (file != null && !file.isAbsolute()) {
+            throw new IllegalArgumentException("audit file must be an absolute path (relative paths are resolved when loading)");
+        }
+        if (checkpointKeyEnv != null) {
+            if (!ENV_NAME.matcher(checkpointKeyEnv).matches()) {
+                throw new IllegalArgumentException("checkpointKeyEnv '" + checkpointKeyEnv + "' is not an environment variable name");
+            }
+            if (file == null) {
+                throw new IllegalArgumentException("checkpointKeyEnv needs an audit file to sign");
+            }
+        }
+        Objects.requireNonNull(cachedReads, "cachedReads");
+        Objects.requireNonNull(summaryInterval, "summaryInterval");
+        if (summaryInterval.isNegative() || summaryInterval.isZero()) {
+            throw new IllegalArgumentException("summaryInterval must be positive");
+        }
+    }
+
+    /** A file and/or stdout with the default cached-read recording (summaries every minute). */
+    public AuditConfig(@Nullable Path file, boolean stdout, @Nullable String checkpointKeyEnv) {
+        this(file, stdout, checkpointKeyEnv, HitAudit.SUMMARY, AuditOptions.DEFAULT_SUMMARY_INTERVAL);
+    }
+}

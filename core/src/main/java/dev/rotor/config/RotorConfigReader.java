@@ -1,0 +1,361 @@
+package dev.rotor.config;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeType;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.rotor.ConfigProblem;
+import dev.rotor.InvalidConfigurationException;
+import dev.rotor.SecretRef;
+import dev.rotor.spi.StoreConfig;
+import dev.rotor.store.AuditOptions;
+import dev.rotor.store.CacheOptions;
+import dev.rotor.store.HitAudit;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+
+/**
+ * Walks the YAML tree of {@code rotor.yaml} by hand so that every problem is collected with its
+ * field path, instead of stopping at the first one as data binding would.
+ */
+final class RotorConfigReader {
+
+    private static final YAMLMapper YAML = YAMLMapper.builder(new YAMLFactory())
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .build();
+
+    private static final Set<String> TOP_KEYS = Set.of("actor", "stores", "audit", "cache");
+    private static final Set<String> AUDIT_KEYS = Set.of("file", "stdout", "checkpointKeyEnv", "cachedReads", "summaryInterval");
+    private static final Set<String> CACHE_KEYS = Set.of("ttl", "maxStale", "maxEntries");
+
+    private final Path baseDirectory;
+    private final List<ConfigProblem> problems = new ArrayList<>();
+
+    private RotorConfigReader(Path baseDirectory) {
+        this.baseDirectory = baseDirectory;
+    }
+
+    static RotorConfig read(String yaml, Path baseDirectory, String sourceName) {
+        JsonNode root;
+        try {
+            root = YAML.readTree(yaml);
+        } catch (JsonProcessingException e) {
+            throw new InvalidConfigurationException(where(sourceName, e), "not valid YAML: " + syntaxProblem(e));
+        }
+        return new RotorConfigReader(baseDirectory).read(root);
+    }
+
+    private RotorConfig read(@Nullable JsonNode root) {
+        if (root == null || root.isMissingNode() || root.isNull()) {
+            throw new InvalidConfigurationException("stores", "the configuration is empty; at least one store is required");
+        }
+        if (!root.isObject()) {
+            throw new InvalidConfigurationException("(top level)", "must be a mapping of actor, stores, audit and cache");
+        }
+        unknownKeys(root, "", TOP_KEYS);
+        String actor = actor(root.get("actor"));
+        Map<String, StoreConfig> stores = stores(root.get("stores"));
+        AuditConfig audit = audit(root.get("audit"));
+        CacheConfig cache = cache(root.get("cache"));
+        InvalidConfigurationException.throwIfAny(problems);
+        return new RotorConfig(actor, stores, audit, cache, baseDirectory);
+    }
+
+    private @Nullable String actor(@Nullable JsonNode node) {
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        String actor = text(node, "actor");
+        if (actor != null && actor.isBlank()) {
+            problem("actor", "must not be blank (leave it out for the default <user>@<host>)");
+            return null;
+        }
+        if (actor != null && actor.chars().anyMatch(Character::isISOControl)) {
+            problem("actor", "must not contain control characters");
+            return null;
+        }
+        return actor;
+    }
+
+    private Map<String, StoreConfig> stores(@Nullable JsonNode node) {
+        Map<String, StoreConfig> stores = new LinkedHashMap<>();
+        if (node == null || node.isNull()) {
+            problem("stores", "required: at least one store");
+            return stores;
+        }
+        if (!node.isObject()) {
+            problem("stores", "must be a mapping of store name to store settings, " + found(node));
+            return stores;
+        }
+        if (node.isEmpty()) {
+            problem("stores", "required: at least one store");
+        }
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            StoreConfig store = store(e.getKey(), e.getValue());
+            if (store != null) {
+                stores.put(store.name(), store);
+            }
+        }
+        return stores;
+    }
+
+    private @Nullable StoreConfig store(String name, JsonNode node) {
+        String field = "stores." + name;
+        boolean ok = true;
+        try {
+            SecretRef.checkStoreName(name);
+        } catch (IllegalArgumentException e) {
+            problem(field, e.getMessage());
+            ok = false;
+        }
+        if (!node.isObject()) {
+            problem(field, "must be a mapping with at least 'type', " + found(node));
+            return null;
+        }
+        JsonNode typeNode = node.get("type");
+        String type = null;
+        if (typeNode == null || typeNode.isNull()) {
+            problem(field + ".type", "required: the provider type, e.g. local");
+        } else {
+            type = text(typeNode, field + ".type");
+            if (type != null && type.isBlank()) {
+                problem(field + ".type", "must not be blank");
+                type = null;
+            }
+        }
+        Map<String, Object> settings = new LinkedHashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            if (!e.getKey().equals("type")) {
+                settings.put(e.getKey(), plain(e.getValue()));
+            }
+        }
+        return ok && type != null ? new StoreConfig(name, type, settings) : null;
+    }
+
+    private @Nullable AuditConfig audit(@Nullable JsonNode node) {
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isObject()) {
+            problem("audit", "must be a mapping with file, stdout and checkpointKeyEnv, " + found(node));
+            return null;
+        }
+        int before = problems.size();
+        unknownKeys(node, "audit.", AUDIT_KEYS);
+        Path file = null;
+        JsonNode fileNode = node.get("file");
+        if (fileNode != null && !fileNode.isNull()) {
+            file = path(fileNode, "audit.file");
+        }
+        boolean stdout = false;
+        JsonNode stdoutNode = node.get("stdout");
+        if (stdoutNode != null && !stdoutNode.isNull()) {
+            if (stdoutNode.isBoolean()) {
+                stdout = stdoutNode.booleanValue();
+            } else {
+                problem("audit.stdout", "must be true or false, " + found(stdoutNode));
+            }
+        }
+        String keyEnv = null;
+        JsonNode keyEnvNode = node.get("checkpointKeyEnv");
+        if (keyEnvNode != null && !keyEnvNode.isNull()) {
+            keyEnv = text(keyEnvNode, "audit.checkpointKeyEnv");
+            if (keyEnv != null && !AuditConfig.ENV_NAME.matcher(keyEnv).matches()) {
+                problem("audit.checkpointKeyEnv", "'" + keyEnv + "' is not an environment variable name");
+            } else if (keyEnv != null && (fileNode == null || fileNode.isNull())) {
+                problem("audit.checkpointKeyEnv", "signs checkpoints in the audit file, so audit.file is required");
+            }
+        }
+        if (problems.size() == before && file == null && !stdout) {
+            problem("audit", "set file, stdout: true, or both (or remove the audit section)");
+        }
+        HitAudit cachedReads = HitAudit.SUMMARY;
+        JsonNode cachedReadsNode = node.get("cachedReads");
+        if (cachedReadsNode != null && !cachedReadsNode.isNull()) {
+            String mode = text(cachedReadsNode, "audit.cachedReads");
+            if (mode != null) {
+                switch (mode) {
+                    case "summary" -> cachedReads = HitAudit.SUMMARY;
+                    case "each" -> cachedReads = HitAudit.EACH;
+                    default -> problem("audit.cachedReads", "'" + mode + "' is not a mode (known: summary, each)");
+                }
+            }
+        }
+        Duration summaryInterval = AuditOptions.DEFAULT_SUMMARY_INTERVAL;
+        JsonNode intervalNode = node.get("summaryInterval");
+        if (intervalNode != null && !intervalNode.isNull()) {
+            summaryInterval = positive(duration(intervalNode, "audit.summaryInterval"), "audit.summaryInterval");
+        }
+        return problems.size() == before ? new AuditConfig(file, stdout, keyEnv, cachedReads, summaryInterval) : null;
+    }
+
+    private @Nullable CacheConfig cache(@Nullable JsonNode node) {
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isObject()) {
+            problem("cache", "must be a mapping with ttl, " + found(node));
+            return null;
+        }
+        unknownKeys(node, "cache.", CACHE_KEYS);
+        int before = problems.size();
+        JsonNode ttlNode = node.get("ttl");
+        Duration ttl = null;
+        if (ttlNode == null || ttlNode.isNull()) {
+            problem("cache.ttl", "required: how long a value is kept, e.g. 5m");
+        } else {
+            ttl = duration(ttlNode, "cache.ttl");
+            if (ttl != null && (ttl.isZero() || ttl.isNegative())) {
+                problem("cache.ttl", "must be positive (remove the cache section to turn caching off)");
+            }
+        }
+        Duration maxStale = CacheOptions.DEFAULT_MAX_STALE;
+        JsonNode maxStaleNode = node.get("maxStale");
+        if (maxStaleNode != null && !maxStaleNode.isNull()) {
+            maxStale = duration(maxStaleNode, "cache.maxStale");
+            if (maxStale != null && maxStale.isNegative()) {
+                problem("cache.maxStale", "must not be negative (0s never serves a stale value)");
+            }
+        }
+        Integer maxEntries = null;
+        JsonNode maxEntriesNode = node.get("maxEntries");
+        if (maxEntriesNode != null && !maxEntriesNode.isNull()) {
+            if (!maxEntriesNode.canConvertToInt() || !maxEntriesNode.isIntegralNumber() || maxEntriesNode.intValue() < 1) {
+                problem("cache.maxEntries", "must be a whole number of at least 1, " + found(maxEntriesNode));
+            } else {
+                maxEntries = maxEntriesNode.intValue();
+            }
+        }
+        if (problems.size() != before) {
+            return null;
+        }
+        CacheConfig cache = new CacheConfig(ttl, maxStale, maxEntries);
+        try {
+            cache.toOptions();
+        } catch (InvalidConfigurationException e) {
+            // The cache layer's own limits (e.g. a ttl of at least 2 ms); its fields are named cache.*.
+            problems.addAll(e.problems());
+            return null;
+        }
+        return cache;
+    }
+
+    private @Nullable Duration positive(@Nullable Duration d, String field) {
+        if (d != null && (d.isZero() || d.isNegative())) {
+            problem(field, "must be positive");
+            return null;
+        }
+        return d;
+    }
+
+    // ---- helpers --------------------------------------------------------------------------
+
+    private void unknownKeys(JsonNode node, String prefix, Set<String> known) {
+        for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+            String key = it.next();
+            if (!known.contains(key)) {
+                problem(prefix + key, "unknown key (known: " + String.join(", ", known.stream().sorted().toList()) + ")");
+            }
+        }
+    }
+
+    private @Nullable String text(JsonNode node, String field) {
+        if (!node.isTextual()) {
+            problem(field, "must be a string, " + found(node));
+            return null;
+        }
+        return node.textValue();
+    }
+
+    private @Nullable Path path(JsonNode node, String field) {
+        String text = text(node, field);
+        if (text == null) {
+            return null;
+        }
+        if (text.isBlank()) {
+            problem(field, "must not be blank");
+            return null;
+        }
+        try {
+            return baseDirectory.resolve(text).normalize();
+        } catch (InvalidPathException e) {
+            problem(field, "'" + text + "' is not a valid path");
+            return null;
+        }
+    }
+
+    private @Nullable Duration duration(JsonNode node, String field) {
+        if (node.isNumber()) {
+            problem(field, "'" + node.asText() + "' has no unit; " + Durations.FORMATS);
+            return null;
+        }
+        String text = text(node, field);
+        if (text == null) {
+            return null;
+        }
+        try {
+            return Durations.parse(text);
+        } catch (IllegalArgumentException e) {
+            problem(field, e.getMessage());
+            return null;
+        }
+    }
+
+    private void problem(String field, String message) {
+        problems.add(new ConfigProblem(field, message));
+    }
+
+    private static String found(JsonNode node) {
+        JsonNodeType type = node.getNodeType();
+        return "found " + switch (type) {
+            case OBJECT -> "a mapping";
+            case ARRAY -> "a list";
+            case STRING -> "a string";
+            case NUMBER -> "a number";
+            case BOOLEAN -> "a boolean";
+            case NULL, MISSING -> "nothing";
+            default -> type.name().toLowerCase(java.util.Locale.ROOT);
+        };
+    }
+
+    private static @Nullable Object plain(JsonNode node) {
+        return YAML.convertValue(node, Object.class);
+    }
+
+    private static String where(String sourceName, JsonProcessingException e) {
+        JsonLocation loc = e.getLocation();
+        if (loc == null || loc.getLineNr() < 1) {
+            return sourceName;
+        }
+        return sourceName + ":" + loc.getLineNr() + ":" + loc.getColumnNr();
+    }
+
+    /** The parser's short description of the problem, without the snippet of the file it quotes. */
+    private static String syntaxProblem(JsonProcessingException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof MarkedYAMLException m && m.getProblem() != null) {
+                return m.getProblem();
+            }
+        }
+        String original = e.getOriginalMessage();
+        if (original == null) {
+            return "cannot be parsed";
+        }
+        int newline = original.indexOf('\n');
+        return newline < 0 ? original : original.substring(0, newline);
+    }
+}

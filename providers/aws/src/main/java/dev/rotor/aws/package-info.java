@@ -1,0 +1,2 @@
+/** The aws secret store provider. */
+package dev.rotor.aws;
