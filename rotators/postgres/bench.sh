@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Measures PostgreSQL password rotation against a real embedded PostgreSQL on loopback.
-#   rotators/postgres/bench.sh [--runs 200] [--warmup 20] [--roles 1000] [--concurrency 8]
+#   rotators/postgres/bench.sh [--runs 200] [--warmup 20] [--roles 1000] [--concurrency 8] [--store memory|local]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . .mvn/select-jdk.sh

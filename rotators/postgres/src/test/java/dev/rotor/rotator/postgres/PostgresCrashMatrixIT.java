@@ -154,9 +154,9 @@ class PostgresCrashMatrixIT {
     @Test
     void aSecondProcessGetsRotationInProgressAndAKilledHolderBlocksNoLongerThanItsLease() throws Exception {
         List<String> roles = roles(Strategy.SINGLE_USER);
-        initialCredential(roles);
+        Login initial = initialCredential(roles);
         Path storeDir = dir.resolve("store");
-        putCurrent(storeDir, initialLogin);
+        putCurrent(storeDir, initial);
 
         Child holder = start(storeDir, dir.resolve("audit-first.jsonl").toString(), Strategy.SINGLE_USER, roles, Step.APPLY.name(), false);
         holder.awaitStop();
@@ -189,8 +189,6 @@ class PostgresCrashMatrixIT {
 
     // ------------------------------------------------------------------ helpers
 
-    private Login initialLogin;
-
     private static Clock pastTheLease() {
         return Clock.offset(Clock.systemUTC(), RotationChild.LEASE.plusSeconds(5));
     }
@@ -212,8 +210,7 @@ class PostgresCrashMatrixIT {
         if (roles.size() > 1) {
             PG.admin("CREATE ROLE " + roles.get(1) + " NOLOGIN");
         }
-        initialLogin = new Login(roles.get(0), SecretValue.ofUtf8(password));
-        return initialLogin;
+        return new Login(roles.get(0), SecretValue.ofUtf8(password));
     }
 
     private void putCurrent(Path storeDir, Login login) {

@@ -7,6 +7,9 @@ import dev.rotor.SecretValue;
 import dev.rotor.Selector;
 import dev.rotor.memory.InMemorySecretStore;
 import dev.rotor.rotation.RotationContext;
+import dev.rotor.rotation.RotationEngine;
+import dev.rotor.rotation.RotationRequest;
+import dev.rotor.rotation.RotationResult;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -34,12 +37,12 @@ import org.postgresql.PGConnection;
  * logins, on loopback): the latency of one single-user rotation end to end, and a batch of
  * many roles rotated with bounded concurrency.
  *
- * <p>One rotation runs the protocol's steps the way the engine does: read CURRENT, PREPARE
- * (preflight), CREATE (store PENDING), APPLY, VERIFY, PROMOTE (compare-and-set), RETIRE, against
- * an in-memory store, so the figures are the cost of the rotator and the database.
+ * <p>Rotations run through {@link RotationEngine} (lease, run state, PENDING, PROMOTE, lease
+ * release) against an in-memory store, or with {@code --store local} the encrypted local file
+ * store; then the rotator's steps are called one by one to show where the time goes.
  *
  * <p>Run with {@code rotators/postgres/bench.sh [--runs 200] [--warmup 20] [--roles 1000]
- * [--concurrency 8]}.
+ * [--concurrency 8] [--store memory|local]}.
  */
 public final class PostgresRotationBench {
 
@@ -49,9 +52,20 @@ public final class PostgresRotationBench {
 
     public static void main(String[] args) throws Exception {
         Map<String, Integer> opts = new java.util.HashMap<>(Map.of("runs", 200, "warmup", 20, "roles", 1000, "concurrency", 8));
+        String storeKind = "memory";
         for (int i = 0; i + 1 < args.length; i += 2) {
-            opts.put(args[i].replaceFirst("^--", ""), Integer.parseInt(args[i + 1]));
+            String name = args[i].replaceFirst("^--", "");
+            if (name.equals("store")) {
+                storeKind = args[i + 1];
+            } else {
+                opts.put(name, Integer.parseInt(args[i + 1]));
+            }
         }
+        Path storeDir = Files.createTempDirectory("rotor-bench-store");
+        java.util.function.Supplier<SecretStore> stores = storeKind.equals("local")
+                ? () -> dev.rotor.local.LocalSecretStore.open("bench", storeDir.resolve(UUID.randomUUID().toString()),
+                        dev.rotor.local.MasterKey.generate(), Clock.systemUTC())
+                : () -> new InMemorySecretStore("bench");
         Path log = Files.createTempFile("rotor-bench-postgres", ".log");
         try (EmbeddedPostgres pg = EmbeddedPostgres.builder()
                 .setServerConfig("listen_addresses", "127.0.0.1")
@@ -64,12 +78,18 @@ public final class PostgresRotationBench {
             System.out.printf(Locale.ROOT, "PostgreSQL %s on 127.0.0.1:%d, SCRAM-SHA-256 logins; %d cores; Java %s%n",
                     query(url, "SHOW server_version"), pg.getPort(), Runtime.getRuntime().availableProcessors(),
                     System.getProperty("java.version"));
-            System.out.printf(Locale.ROOT, "server settings: fsync=%s synchronous_commit=%s%n",
-                    query(url, "SHOW fsync"), query(url, "SHOW synchronous_commit"));
-            singleUser(pg.getPort(), url, opts.get("warmup"), opts.get("runs"));
-            batch(pg.getPort(), url, opts.get("roles"), opts.get("concurrency"));
+            System.out.printf(Locale.ROOT, "server settings: fsync=%s synchronous_commit=%s; store: %s%n",
+                    query(url, "SHOW fsync"), query(url, "SHOW synchronous_commit"),
+                    storeKind.equals("local") ? "local encrypted file store (fsync on)" : "in-memory store");
+            singleUser(pg.getPort(), url, stores, opts.get("warmup"), opts.get("runs"));
+            batch(pg.getPort(), url, stores, opts.get("roles"), opts.get("concurrency"));
         } finally {
             Files.deleteIfExists(log);
+            try (var walk = Files.walk(storeDir)) {
+                for (Path f : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(f);
+                }
+            }
         }
     }
 
@@ -83,27 +103,40 @@ public final class PostgresRotationBench {
 
     // ------------------------------------------------------------------ single-user latency
 
-    private static void singleUser(int port, String url, int warmup, int runs) throws SQLException {
+    private static RotationEngine engine(SecretStore store) {
+        return RotationEngine.builder(store).holder("bench").build();
+    }
+
+    private static void singleUser(int port, String url, java.util.function.Supplier<SecretStore> stores, int warmup, int runs)
+            throws SQLException {
         exec(url, "CREATE ROLE bench_single LOGIN");
-        SecretStore store = new InMemorySecretStore("bench");
         String initial = "initial-" + UUID.randomUUID();
         setPassword(url, "bench_single", initial);
-        store.put("db/single", SecretValue.ofFields(Map.of("username", "bench_single", "password", initial)), PutOptions.current());
-        try (PostgresPasswordRotator rotator = new PostgresPasswordRotator(settings(port).singleUser("bench_single").build(), admin())) {
+        try (SecretStore store = stores.get();
+                PostgresPasswordRotator rotator = new PostgresPasswordRotator(settings(port).singleUser("bench_single").build(), admin())) {
+            store.put("db/single", SecretValue.ofFields(Map.of("username", "bench_single", "password", initial)), PutOptions.current());
+            RotationEngine engine = engine(store);
             for (int i = 0; i < warmup; i++) {
-                rotate(rotator, store, "db/single", null);
+                succeed(engine.rotate("db/single", rotator, RotationRequest.scheduled()));
             }
             long[] total = new long[runs];
+            for (int i = 0; i < runs; i++) {
+                long start = System.nanoTime();
+                succeed(engine.rotate("db/single", rotator, RotationRequest.scheduled()));
+                total[i] = System.nanoTime() - start;
+            }
+            System.out.printf(Locale.ROOT, "%nsingle-user rotation end to end through RotationEngine, %d runs after %d warm-up runs:%n",
+                    runs, warmup);
+            System.out.println("  " + summary(total));
+            checkCurrent(url, store, "db/single");
+
+            // Where the time goes: the same steps called one by one, timed each.
             long[][] steps = new long[runs][];
             for (int i = 0; i < runs; i++) {
-                long[] s = new long[STEP_NAMES.length];
-                long start = System.nanoTime();
-                rotate(rotator, store, "db/single", s);
-                total[i] = System.nanoTime() - start;
-                steps[i] = s;
+                steps[i] = new long[STEP_NAMES.length];
+                stepByStep(rotator, store, "db/single", steps[i]);
             }
-            System.out.printf(Locale.ROOT, "%nsingle-user rotation end to end, %d runs after %d warm-up runs:%n", runs, warmup);
-            System.out.println("  " + summary(total));
+            System.out.printf(Locale.ROOT, "the rotator's steps called directly, %d runs:%n", runs);
             for (int k = 0; k < STEP_NAMES.length; k++) {
                 long[] col = new long[runs];
                 for (int i = 0; i < runs; i++) {
@@ -111,18 +144,27 @@ public final class PostgresRotationBench {
                 }
                 System.out.printf(Locale.ROOT, "  %-8s %s%n", STEP_NAMES[k], summary(col));
             }
-            String user = store.get("db/single", Selector.CURRENT).value().field("username").asUtf8();
-            String password = store.get("db/single", Selector.CURRENT).value().field("password").asUtf8();
-            if (!canLogin(url, user, password)) {
-                throw new IllegalStateException("CURRENT does not log in after the runs");
-            }
+            checkCurrent(url, store, "db/single");
+        }
+    }
+
+    private static void succeed(RotationResult result) {
+        if (!(result instanceof RotationResult.Succeeded)) {
+            throw new IllegalStateException("rotation did not succeed: " + result);
+        }
+    }
+
+    private static void checkCurrent(String url, SecretStore store, String path) throws SQLException {
+        Secret current = store.get(path, Selector.CURRENT);
+        if (!canLogin(url, current.value().field("username").asUtf8(), current.value().field("password").asUtf8())) {
+            throw new IllegalStateException("CURRENT of " + path + " does not log in");
         }
     }
 
     private static final String[] STEP_NAMES = {"read", "prepare", "create", "apply", "verify", "promote", "retire"};
 
-    /** One rotation through the protocol's steps; {@code times} gets each step's nanoseconds if not null. */
-    private static void rotate(PostgresPasswordRotator rotator, SecretStore store, String path, long[] times) {
+    /** The steps the engine runs, called directly and timed one by one (no lease, no run state). */
+    private static void stepByStep(PostgresPasswordRotator rotator, SecretStore store, String path, long[] times) {
         RotationContext ctx = new RotationContext(UUID.randomUUID().toString(), store.name(), path, false, "benchmark", Clock.systemUTC());
         long t0 = System.nanoTime();
         Secret current = store.get(path, Selector.CURRENT);
@@ -141,70 +183,67 @@ public final class PostgresRotationBench {
         long t6 = System.nanoTime();
         rotator.retire(ctx, current, store.get(path, Selector.CURRENT));
         long t7 = System.nanoTime();
-        if (times != null) {
-            long[] marks = {t0, t1, t2, t3, t4, t5, t6, t7};
-            for (int k = 0; k < times.length; k++) {
-                times[k] = marks[k + 1] - marks[k];
-            }
+        long[] marks = {t0, t1, t2, t3, t4, t5, t6, t7};
+        for (int k = 0; k < times.length; k++) {
+            times[k] = marks[k + 1] - marks[k];
         }
     }
 
     // ------------------------------------------------------------------ batch
 
-    private static void batch(int port, String url, int roles, int concurrency) throws Exception {
-        SecretStore store = new InMemorySecretStore("batch");
-        long setup = System.nanoTime();
-        try (Connection c = DriverManager.getConnection(url, "postgres", ADMIN_PASSWORD); Statement s = c.createStatement()) {
-            c.setAutoCommit(false);
-            for (int i = 0; i < roles; i++) {
-                String role = "bench_r_" + i;
-                String password = "initial-" + UUID.randomUUID();
-                s.execute("CREATE ROLE " + role + " LOGIN");
-                c.unwrap(PGConnection.class).alterUserPassword(role, password.toCharArray(), "scram-sha-256");
-                store.put("db/" + role, SecretValue.ofFields(Map.of("username", role, "password", password)), PutOptions.current());
-            }
-            c.commit();
-        }
-        System.out.printf(Locale.ROOT, "%nbatch: %d roles created in %d ms%n", roles, (System.nanoTime() - setup) / 1_000_000);
-
-        PostgresRotatorSettings poolSettings = settings(port).singleUser("bench_r_0").poolSize(concurrency).build();
-        ExecutorService executor = Executors.newFixedThreadPool(concurrency);
-        try (PostgresAdminPool pool = new PostgresAdminPool(poolSettings, admin())) {
-            List<PostgresPasswordRotator> rotators = new ArrayList<>();
-            for (int i = 0; i < roles; i++) {
-                rotators.add(new PostgresPasswordRotator(settings(port).singleUser("bench_r_" + i).build(), pool));
-            }
-            long[] each = new long[roles];
-            List<Future<?>> futures = new ArrayList<>();
-            long start = System.nanoTime();
-            for (int i = 0; i < roles; i++) {
-                int n = i;
-                futures.add(executor.submit(() -> {
-                    long t = System.nanoTime();
-                    rotate(rotators.get(n), store, "db/bench_r_" + n, null);
-                    each[n] = System.nanoTime() - t;
-                }));
-            }
-            for (Future<?> f : futures) {
-                f.get();
-            }
-            long wall = System.nanoTime() - start;
-            System.out.printf(Locale.ROOT, "batch: %d single-user rotations, concurrency %d (admin pool %d): wall %.2f s, %.1f rotations/s%n",
-                    roles, concurrency, pool.maxSize(), wall / 1e9, roles / (wall / 1e9));
-            System.out.println("  per rotation: " + summary(each));
-            int failures = 0;
-            for (int i = 0; i < roles; i += Math.max(1, roles / 50)) {
-                Secret current = store.get("db/bench_r_" + i, Selector.CURRENT);
-                if (!canLogin(url, "bench_r_" + i, current.value().field("password").asUtf8())) {
-                    failures++;
+    private static void batch(int port, String url, java.util.function.Supplier<SecretStore> stores, int roles, int concurrency)
+            throws Exception {
+        try (SecretStore store = stores.get()) {
+            long setup = System.nanoTime();
+            try (Connection c = DriverManager.getConnection(url, "postgres", ADMIN_PASSWORD); Statement s = c.createStatement()) {
+                c.setAutoCommit(false);
+                for (int i = 0; i < roles; i++) {
+                    String role = "bench_r_" + i;
+                    String password = "initial-" + UUID.randomUUID();
+                    s.execute("CREATE ROLE " + role + " LOGIN");
+                    c.unwrap(PGConnection.class).alterUserPassword(role, password.toCharArray(), "scram-sha-256");
+                    store.put("db/" + role, SecretValue.ofFields(Map.of("username", role, "password", password)), PutOptions.current());
                 }
+                c.commit();
             }
-            System.out.printf(Locale.ROOT, "  spot check: CURRENT logs in for every sampled role: %s%n", failures == 0 ? "yes" : "NO (" + failures + ")");
-            if (failures > 0) {
-                throw new IllegalStateException(failures + " sampled roles do not log in with CURRENT");
+            System.out.printf(Locale.ROOT, "%nbatch: %d roles created in %d ms%n", roles, (System.nanoTime() - setup) / 1_000_000);
+
+            PostgresRotatorSettings poolSettings = settings(port).singleUser("bench_r_0").poolSize(concurrency).build();
+            ExecutorService executor = Executors.newFixedThreadPool(concurrency);
+            RotationEngine engine = engine(store);
+            try (PostgresAdminPool pool = new PostgresAdminPool(poolSettings, admin())) {
+                List<PostgresPasswordRotator> rotators = new ArrayList<>();
+                for (int i = 0; i < roles; i++) {
+                    rotators.add(new PostgresPasswordRotator(settings(port).singleUser("bench_r_" + i).build(), pool));
+                }
+                long[] each = new long[roles];
+                List<Future<?>> futures = new ArrayList<>();
+                long start = System.nanoTime();
+                for (int i = 0; i < roles; i++) {
+                    int n = i;
+                    futures.add(executor.submit(() -> {
+                        long t = System.nanoTime();
+                        succeed(engine.rotate("db/bench_r_" + n, rotators.get(n), RotationRequest.scheduled()));
+                        each[n] = System.nanoTime() - t;
+                    }));
+                }
+                for (Future<?> f : futures) {
+                    f.get();
+                }
+                long wall = System.nanoTime() - start;
+                System.out.printf(Locale.ROOT,
+                        "batch: %d single-user rotations through RotationEngine, %d threads, admin pool %d: wall %.2f s, %.1f rotations/s%n",
+                        roles, concurrency, pool.maxSize(), wall / 1e9, roles / (wall / 1e9));
+                System.out.println("  per rotation: " + summary(each));
+                int checked = 0;
+                for (int i = 0; i < roles; i += Math.max(1, roles / 50)) {
+                    checkCurrent(url, store, "db/bench_r_" + i);
+                    checked++;
+                }
+                System.out.printf(Locale.ROOT, "  spot check: CURRENT logs in for all %d sampled roles%n", checked);
+            } finally {
+                executor.shutdownNow();
             }
-        } finally {
-            executor.shutdownNow();
         }
     }
 
