@@ -336,31 +336,33 @@ public final class PostgresPasswordRotator implements Rotator, AutoCloseable {
      * Undoes APPLY. If pending and current name the same role (single-user), the current
      * password is set back; otherwise (alternating) the pending role is locked out with an
      * unknown password and {@code NOLOGIN}. With no current credential, the pending role gets an
-     * unknown password. Safe to repeat.
+     * unknown password (and keeps {@code LOGIN} under single-user). Safe to repeat. Failures are
+     * reported at {@link Step#APPLY}, the step this undoes.
      */
     @Override
     public void rollback(RotationContext context, @Nullable Secret current, Secret pending) {
         String role = managedRole(CredentialJson.username(pending, Step.APPLY), Step.APPLY, "pending");
-        if (current != null) {
-            Login restore = CredentialJson.login(current, Step.APPLY);
-            if (restore.username().equals(role)) {
+        Login restore = current == null ? null : CredentialJson.login(current, Step.APPLY);
+        try {
+            if (restore != null && restore.username().equals(role)) {
                 try (Connection c = adminConnection(Step.APPLY)) {
                     setPassword(c, role, restore.password(), Step.APPLY);
                 } catch (SQLException e) {
                     throw PgErrors.of(Step.APPLY, "cannot restore the current password of role '" + role + "' on "
                             + settings.target(), e);
-                } finally {
-                    restore.password().destroy();
                 }
                 LOG.info("run {}: rolled back role {} to the current password", context.runId(), role);
                 return;
             }
-            restore.password().destroy();
-            lockOut(role, Step.APPLY);
-        } else if (settings.strategy() == Strategy.ALTERNATING) {
+        } finally {
+            if (restore != null) {
+                restore.password().destroy();
+            }
+        }
+        if (settings.strategy() == Strategy.ALTERNATING) {
             lockOut(role, Step.APPLY);
         } else {
-            // No current credential to restore, and NOLOGIN would lock the only role out for good.
+            // No current password of this role to restore, and NOLOGIN would lock the only role out for good.
             try (Connection c = adminConnection(Step.APPLY)) {
                 scramble(c, role, Step.APPLY);
             } catch (SQLException e) {
