@@ -2,7 +2,11 @@ package dev.rotor.rotator.keycloak;
 
 import dev.rotor.ConfigProblem;
 import dev.rotor.InvalidConfigurationException;
+import dev.rotor.InvalidSecretRefException;
+import dev.rotor.RotorException;
 import dev.rotor.Secret;
+import dev.rotor.SecretRef;
+import dev.rotor.SecretStore;
 import dev.rotor.SecretValue;
 import dev.rotor.rotation.RotationContext;
 import dev.rotor.rotation.RotationException;
@@ -114,17 +118,30 @@ public final class KeycloakClientSecretRotator implements Rotator {
      */
     public static KeycloakClientSecretRotator fromSettings(KeycloakRotatorSettings settings, String fieldPrefix,
             Function<String, @Nullable String> environment, Path baseDirectory, Clock clock) {
-        return fromSettingsBuilder(settings, fieldPrefix, environment, baseDirectory).clock(clock).build();
+        return fromSettings(settings, fieldPrefix, environment, baseDirectory, store -> null, clock);
+    }
+
+    /**
+     * A rotator from configuration settings whose {@code auth.secret} may name a secret in one of
+     * {@code stores} (looked up by store name; null for a store that is not configured).
+     *
+     * @throws InvalidConfigurationException listing every problem
+     */
+    public static KeycloakClientSecretRotator fromSettings(KeycloakRotatorSettings settings, String fieldPrefix,
+            Function<String, @Nullable String> environment, Path baseDirectory, Function<String, @Nullable SecretStore> stores,
+            Clock clock) {
+        return fromSettingsBuilder(settings, fieldPrefix, environment, baseDirectory, stores).clock(clock).build();
     }
 
     /** Every problem with {@code settings}, each naming its field; empty if they are valid. No I/O to Keycloak. */
     public static List<ConfigProblem> validate(KeycloakRotatorSettings settings, String fieldPrefix,
             Function<String, @Nullable String> environment, Path baseDirectory) {
-        return fromSettingsBuilder(settings, fieldPrefix, environment, baseDirectory).problems();
+        return fromSettingsBuilder(settings, fieldPrefix, environment, baseDirectory, null).problems();
     }
 
+    /** @param stores null when only validating: a secret ref is then checked for its form only */
     private static Builder fromSettingsBuilder(KeycloakRotatorSettings s, String fieldPrefix,
-            Function<String, @Nullable String> environment, Path baseDirectory) {
+            Function<String, @Nullable String> environment, Path baseDirectory, @Nullable Function<String, @Nullable SecretStore> stores) {
         Builder b = builder().fieldPrefix(fieldPrefix);
         if (s.serverUrl() != null) {
             try {
@@ -168,8 +185,12 @@ public final class KeycloakClientSecretRotator implements Rotator {
         }
         String env = auth.clientSecretEnv();
         String file = auth.clientSecretFile();
-        if (env != null && file != null) {
-            b.problem("auth", "set clientSecretEnv or clientSecretFile, not both");
+        String ref = auth.secret();
+        int sources = (env == null ? 0 : 1) + (file == null ? 0 : 1) + (ref == null ? 0 : 1);
+        if (sources > 1) {
+            b.problem("auth", "set one of clientSecretEnv, clientSecretFile and secret, not several");
+        } else if (ref != null) {
+            secretFromStore(b, ref, stores);
         } else if (env != null) {
             if (!ENV_NAME.matcher(env).matches()) {
                 b.problem("auth.clientSecretEnv", "'" + env + "' is not an environment variable name");
@@ -193,9 +214,42 @@ public final class KeycloakClientSecretRotator implements Rotator {
                 b.authClientSecret(() -> readSecretFile(path));
             }
         } else {
-            b.problem("auth", "set clientSecretEnv or clientSecretFile (the rotator's client secret)");
+            b.problem("auth", "set clientSecretEnv, clientSecretFile or secret (where the rotator's client secret is)");
         }
         return b;
+    }
+
+    private static void secretFromStore(Builder b, String text, @Nullable Function<String, @Nullable SecretStore> stores) {
+        SecretRef ref;
+        try {
+            ref = SecretRef.parse(text.trim());
+        } catch (InvalidSecretRefException e) {
+            b.problem("auth.secret", e.getMessage());
+            return;
+        }
+        if (stores == null) {
+            // validation only: which stores exist is checked when the rotator is made
+            b.authClientSecret(() -> {
+                throw new IllegalStateException("a rotator made for validation only");
+            });
+            return;
+        }
+        SecretStore store = stores.apply(ref.store());
+        if (store == null) {
+            b.problem("auth.secret", "names store '" + ref.store() + "', which is not configured");
+            return;
+        }
+        String field = ref.field() == null ? CLIENT_SECRET_FIELD : ref.field();
+        b.authClientSecret(() -> {
+            try {
+                SecretValue value = store.get(ref.path(), ref.selector()).value();
+                return value.field(field);
+            } catch (RotorException e) {
+                // the message names the ref and the field, never a value
+                throw new KeycloakCallException(Kind.UNAUTHENTICATED, 0, "cannot read the rotator's client secret from "
+                        + SecretRef.of(ref.store(), ref.path()) + " (field '" + field + "'): " + e.getMessage(), e);
+            }
+        });
     }
 
     private static SecretValue readSecretFile(Path path) {
@@ -702,7 +756,7 @@ public final class KeycloakClientSecretRotator implements Rotator {
                 add(problems, "auth.clientId", "is required");
             }
             // a bad clientSecretEnv or clientSecretFile is reported already
-            if (authClientSecret == null && early.stream().noneMatch(p -> p.field().startsWith(field("auth.clientSecret")))) {
+            if (authClientSecret == null && early.stream().noneMatch(p -> p.field().startsWith(field("auth")))) {
                 add(problems, "auth.clientSecret", "is required");
             }
             if (secretLength < MIN_SECRET_LENGTH || secretLength > MAX_SECRET_LENGTH) {

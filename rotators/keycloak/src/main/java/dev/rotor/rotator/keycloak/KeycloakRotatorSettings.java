@@ -19,14 +19,16 @@ import org.jspecify.annotations.Nullable;
  *   realm: apps                             # default: realm
  *   clientId: rotor                         # required
  *   clientSecretEnv: ROTOR_KEYCLOAK_SECRET  # or clientSecretFile: /run/secrets/rotor-keycloak
+ *                                           # or secret: secret://vault/rotor/keycloak#clientSecret
  * secretLength: 40                          # characters of each new client secret (24 to 255)
  * connectTimeout: PT5S
  * requestTimeout: PT30S
  * tokenRefreshMargin: PT30S                 # fetch a new own token this long before it expires
  * }</pre>
  *
- * The rotator's own client secret is never written inline: it comes from an environment variable
- * or a file, read each time a token is fetched, so that a rotated file is picked up.
+ * The rotator's own client secret is never written inline: it comes from an environment variable,
+ * a file or a secret in one of Rotor's stores, read each time a token is fetched, so that a rotated
+ * one is picked up.
  *
  * @param serverUrl Keycloak's base URL, e.g. {@code https://sso.example.com}
  * @param realm the realm holding the clients whose secrets are rotated
@@ -58,10 +60,19 @@ public record KeycloakRotatorSettings(
      * @param clientId the rotator's client id
      * @param clientSecretEnv the environment variable holding the rotator's client secret
      * @param clientSecretFile a file holding the rotator's client secret (surrounding white space is ignored)
+     * @param secret a secret ref ({@code secret://<store>/<path>[#<field>]}) whose CURRENT version holds the
+     *     rotator's client secret, in the named field or, without one, in the field {@code clientSecret}
      */
     public record Auth(
             @Nullable String realm,
             @Nullable String clientId,
             @Nullable String clientSecretEnv,
-            @Nullable String clientSecretFile) {}
+            @Nullable String clientSecretFile,
+            @Nullable String secret) {
+
+        /** Without a secret ref. */
+        public Auth(@Nullable String realm, @Nullable String clientId, @Nullable String clientSecretEnv, @Nullable String clientSecretFile) {
+            this(realm, clientId, clientSecretEnv, clientSecretFile, null);
+        }
+    }
 }

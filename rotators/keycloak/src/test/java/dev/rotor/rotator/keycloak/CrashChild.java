@@ -47,7 +47,7 @@ public final class CrashChild {
 
         MasterKey key = MasterKey.parse(System.getenv("ROTOR_MASTER_KEY"));
         KeycloakRotatorSettings settings = new KeycloakRotatorSettings(server, realm, strategy, clients,
-                new KeycloakRotatorSettings.Auth(null, Fixture.ROTATOR, SECRET_ENV, null), null, null, null, null);
+                new KeycloakRotatorSettings.Auth(null, Fixture.ROTATOR, SECRET_ENV, null, null), null, null, null, null);
         try (LocalSecretStore store = LocalSecretStore.open("crash", storeDir, key, Clock.systemUTC());
                 JsonlAuditSink audit = JsonlAuditSink.open(auditFile, JsonlAuditSink.Options.defaults())) {
             KeycloakClientSecretRotator rotator = KeycloakClientSecretRotator.fromSettings(settings, "rotators.crash", System::getenv,

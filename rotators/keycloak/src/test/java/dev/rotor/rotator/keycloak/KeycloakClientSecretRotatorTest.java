@@ -114,7 +114,7 @@ class KeycloakClientSecretRotatorTest {
         assertThat(KeycloakClientSecretRotator.validate(settings(new KeycloakRotatorSettings.Auth(null, "rotor", null, "missing")),
                 "r", name -> null, tmp)).singleElement().satisfies(p -> assertThat(p.field()).isEqualTo("r.auth.clientSecretFile"));
         assertThat(KeycloakClientSecretRotator.validate(settings(new KeycloakRotatorSettings.Auth(null, "rotor", "E", "kc-secret")),
-                "r", name -> "s", tmp)).singleElement().satisfies(p -> assertThat(p.message()).contains("not both"));
+                "r", name -> "s", tmp)).singleElement().satisfies(p -> assertThat(p.message()).contains("not several"));
         assertThat(KeycloakClientSecretRotator.validate(settings(new KeycloakRotatorSettings.Auth(null, "rotor", null, null)),
                 "r", name -> null, tmp)).singleElement().satisfies(p -> assertThat(p.field()).isEqualTo("r.auth"));
     }

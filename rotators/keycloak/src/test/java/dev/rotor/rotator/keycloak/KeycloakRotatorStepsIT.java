@@ -7,13 +7,17 @@ import static dev.rotor.rotator.keycloak.Fixture.version;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.rotor.PutOptions;
 import dev.rotor.Secret;
 import dev.rotor.SecretValue;
 import dev.rotor.Stage;
+import dev.rotor.memory.InMemorySecretStore;
 import dev.rotor.rotation.RotationContext;
 import dev.rotor.rotation.RotationException;
 import dev.rotor.rotation.Step;
 import dev.rotor.testkit.peer.PeerExtension;
+import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -212,6 +216,32 @@ class KeycloakRotatorStepsIT {
         assertThat(kc.secret(f.realm, "billing")).isEqualTo(s0);
         assertThat(kc.tokenWorks(f.realm, "billing", s0)).isTrue();
         assertThat(kc.tokenWorks(f.realm, "billing", clientSecret(pending))).isFalse();
+    }
+
+    @Test
+    void theRotatorsOwnSecretMayLiveInAStore() {
+        f.target("billing-a");
+        f.target("billing-b");
+        InMemorySecretStore vault = new InMemorySecretStore("vault");
+        vault.put("rotor/keycloak", SecretValue.ofFields(Map.of("clientSecret", f.rotatorSecret)), PutOptions.current());
+        Map<String, Object> settings = Map.of(
+                "serverUrl", kc.server().toString(),
+                "realm", f.realm,
+                "strategy", "alternating",
+                "clients", List.of("billing-a", "billing-b"),
+                "auth", Map.of("clientId", Fixture.ROTATOR, "secret", "secret://vault/rotor/keycloak"));
+        KeycloakClientSecretRotator rotator = new KeycloakRotatorProvider().open("policies.billing.settings", settings, name -> null,
+                Path.of("."), Map.of("vault", vault)::get, Clock.systemUTC());
+
+        rotator.preflight(context(), null);
+
+        vault.put("rotor/keycloak", SecretValue.ofFields(Map.of("clientSecret", "no-longer-valid")), PutOptions.current());
+        KeycloakClientSecretRotator fresh = new KeycloakRotatorProvider().open("policies.billing.settings", settings, name -> null,
+                Path.of("."), Map.of("vault", vault)::get, Clock.systemUTC());
+        assertThatThrownBy(() -> fresh.preflight(context(), null))
+                .isInstanceOf(RotationException.class)
+                .hasMessageContaining("refused");
+        vault.close();
     }
 
     @Nested
