@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe: the HTTP client is, and the token cache shares one fetch among callers.
  */
-final class KeycloakAdmin {
+final class KeycloakAdmin implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(KeycloakAdmin.class);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -201,29 +201,26 @@ final class KeycloakAdmin {
 
     private ServiceTokenCache.Grant fetchOwnToken() {
         String what = "getting a token for the rotator's client '" + authClientId + "' in realm '" + authRealm + "'";
+        // the value belongs to the supplier (it may hand out a shared one): used, never destroyed here
         SecretValue secret = authSecret.get();
-        try {
-            HttpResponse<byte[]> r = tokenRequest(what, authRealm, authClientId, secret);
-            if (r.statusCode() == 401 || r.statusCode() == 400) {
-                String detail = errorText(r.body(), secret);
-                throw new KeycloakCallException(Kind.UNAUTHENTICATED, r.statusCode(), what + ": refused with HTTP " + r.statusCode()
-                        + (detail.isEmpty() ? "" : " (" + detail + ")")
-                        + ": wrong client id or secret, or the client has no service account");
-            }
-            if (r.statusCode() != 200) {
-                throw failure(what, r, null, secret);
-            }
-            JsonNode body = readJson(what, r);
-            String token = body.path("access_token").asText(null);
-            long expiresIn = body.path("expires_in").asLong(60);
-            if (token == null || token.isEmpty()) {
-                throw new KeycloakCallException(Kind.FAILED, 200, what + ": the answer has no access_token");
-            }
-            LOG.debug("rotator client '{}' got a token from realm '{}' valid for {} s", authClientId, authRealm, expiresIn);
-            return new ServiceTokenCache.Grant(token, Duration.ofSeconds(Math.max(1, expiresIn)));
-        } finally {
-            secret.destroy();
+        HttpResponse<byte[]> r = tokenRequest(what, authRealm, authClientId, secret);
+        if (r.statusCode() == 401 || r.statusCode() == 400) {
+            String detail = errorText(r.body(), secret);
+            throw new KeycloakCallException(Kind.UNAUTHENTICATED, r.statusCode(), what + ": refused with HTTP " + r.statusCode()
+                    + (detail.isEmpty() ? "" : " (" + detail + ")")
+                    + ": wrong client id or secret, or the client has no service account");
         }
+        if (r.statusCode() != 200) {
+            throw failure(what, r, null, secret);
+        }
+        JsonNode body = readJson(what, r);
+        String token = body.path("access_token").asText(null);
+        long expiresIn = body.path("expires_in").asLong(60);
+        if (token == null || token.isEmpty()) {
+            throw new KeycloakCallException(Kind.FAILED, 200, what + ": the answer has no access_token");
+        }
+        LOG.debug("rotator client '{}' got a token from realm '{}' valid for {} s", authClientId, authRealm, expiresIn);
+        return new ServiceTokenCache.Grant(token, Duration.ofSeconds(Math.max(1, expiresIn)));
     }
 
     private HttpResponse<byte[]> tokenRequest(String what, String inRealm, String clientId, SecretValue secret) {
@@ -380,6 +377,12 @@ final class KeycloakAdmin {
 
     private static String query(String s) {
         return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
+    /** Closes the HTTP client (its connections and selector thread). */
+    @Override
+    public void close() {
+        http.close();
     }
 
     @Override

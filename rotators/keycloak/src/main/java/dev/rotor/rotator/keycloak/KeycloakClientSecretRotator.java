@@ -61,9 +61,9 @@ import org.slf4j.LoggerFactory;
  * only what is still missing, so a step repeated after a crash never regenerates twice.
  *
  * <p>Secrets never reach a log line or an exception message. Thread-safe: one instance may serve
- * runs on several threads.
+ * runs on several threads. {@link #close()} releases its HTTP client.
  */
-public final class KeycloakClientSecretRotator implements Rotator {
+public final class KeycloakClientSecretRotator implements Rotator, AutoCloseable {
 
     /** The rotator type named in policies. */
     public static final String TYPE = "keycloak-client-secret";
@@ -614,6 +614,12 @@ public final class KeycloakClientSecretRotator implements Rotator {
         return s == null || s.isBlank();
     }
 
+    /** Releases the HTTP client; the rotator must not be used afterwards. */
+    @Override
+    public void close() {
+        admin.close();
+    }
+
     @Override
     public String toString() {
         return "KeycloakClientSecretRotator[" + admin + ", strategy=" + strategy + ", clients=" + clients + "]";
@@ -682,7 +688,7 @@ public final class KeycloakClientSecretRotator implements Rotator {
 
         /**
          * Where the rotator's own client secret comes from; asked each time a token is fetched.
-         * The rotator destroys each value it gets once used.
+         * The values stay the supplier's: the rotator does not destroy them.
          */
         public Builder authClientSecret(Supplier<SecretValue> authClientSecret) {
             this.authClientSecret = authClientSecret;
