@@ -546,6 +546,8 @@ public final class RotationEngine {
             return new RotationResult.NothingToDo(run.path, "PREVIOUS version '" + previous.id() + "' is due for RETIRE at " + due);
         }
         run.lease = leases.fence(run.lease, Step.RETIRE.name());
+        // The rotator sees an emergency retire as one: it may not wait for anything.
+        run.emergency = emergency;
         retire(run, read(run.path, previous.id()), read(run.path, current.id()),
                 emergency ? "emergency rotation (retried)" : "grace period over");
         return new RotationResult.Retired(run.runId, run.path, previous.id(), current.id());
@@ -738,7 +740,7 @@ public final class RotationEngine {
         final String path;
         final Rotator rotator;
         final String type;
-        final boolean emergency;
+        boolean emergency;
         final @Nullable String reason;
         final String actor;
         final @Nullable Step resumedAt;
