@@ -589,6 +589,36 @@ class RotationEngineTest {
         assertThat(hasPending()).isTrue();
     }
 
+    @Test
+    void aCacheLayerNeitherShowsAStaleLeaseNorServesTheOldValueAfterNotify() {
+        // Two processes, each with its own cache over the same backend: a write by one does not
+        // invalidate the other's cache.
+        dev.rotor.store.CacheOptions hour = dev.rotor.store.CacheOptions.defaults().withTtl(Duration.ofHours(1));
+        dev.rotor.store.DecoratedSecretStore cacheA = dev.rotor.store.SecretStoreBuilder.on(store).clock(clock).cache(hour).build();
+        dev.rotor.store.DecoratedSecretStore cacheB = dev.rotor.store.SecretStoreBuilder.on(store).clock(clock).cache(hour).build();
+        String leasePath = ".rotor/lease/" + PATH;
+        RotationEngine b = RotationEngine.builder(cacheB).clock(clock).holder("engine-b").options(options).build();
+        assertThat(FakeTarget.password(cacheA.get(PATH).value())).isEqualTo("initial"); // A's cache holds CURRENT
+        List<Throwable> refused = new ArrayList<>();
+        RotationEngine a = RotationEngine.builder(cacheA).clock(clock).holder("engine-a").options(options).listener(e -> {
+            if (e instanceof RotationEvent.StepCompleted s && s.step() == Step.APPLY) {
+                cacheB.get(leasePath); // B's cache now holds A's held lease record, for an hour
+                try {
+                    b.rotate(PATH, rotator, RotationRequest.scheduled());
+                } catch (RotationInProgressException x) {
+                    refused.add(x);
+                }
+            }
+        }).build();
+
+        assertThat(a.rotate(PATH, rotator, RotationRequest.scheduled())).isInstanceOf(RotationResult.Succeeded.class);
+
+        assertThat(refused).hasSize(1);
+        assertThat(target.works(cacheA.get(PATH).value())).as("CURRENT through A's cache after NOTIFY").isTrue();
+        // The lease is free, although B's cache still holds the record of A's run.
+        assertThat(b.rotate(PATH, rotator, RotationRequest.scheduled())).isInstanceOf(RotationResult.Succeeded.class);
+    }
+
     // ---- state, options, builder --------------------------------------------------------------
 
     @Test

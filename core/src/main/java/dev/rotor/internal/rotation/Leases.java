@@ -11,6 +11,7 @@ import dev.rotor.SecretValue;
 import dev.rotor.Stage;
 import dev.rotor.VersionInfo;
 import dev.rotor.rotation.RotationInProgressException;
+import dev.rotor.rotation.StoreReads;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -74,11 +75,10 @@ public final class Leases {
 
     private record Current(String versionId, LeaseRecord record) {}
 
+    /** The lease record as it stands, read past any cache layer ({@link StoreReads}). */
     private @Nullable Current readCurrent(String leasePath) {
-        Secret s;
-        try {
-            s = store.get(leasePath);
-        } catch (SecretNotFoundException e) {
+        Secret s = StoreReads.current(store, leasePath).orElse(null);
+        if (s == null) {
             return null;
         }
         try {

@@ -7,9 +7,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rotor.PutOptions;
 import dev.rotor.RotorException;
 import dev.rotor.Secret;
-import dev.rotor.SecretNotFoundException;
 import dev.rotor.SecretStore;
 import dev.rotor.SecretValue;
+import dev.rotor.rotation.StoreReads;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -40,15 +40,13 @@ public final class VerifierHashes {
     }
 
     /**
-     * The hashes published at {@code path}, or empty if nothing is.
+     * The hashes published at {@code path} (read past any cache), or empty if nothing is.
      *
      * @throws RotorException if what is there is not such a list
      */
     public static Optional<List<String>> read(SecretStore store, String path) {
-        Secret s;
-        try {
-            s = store.get(path);
-        } catch (SecretNotFoundException e) {
+        Secret s = StoreReads.current(store, path).orElse(null);
+        if (s == null) {
             return Optional.empty();
         }
         try {

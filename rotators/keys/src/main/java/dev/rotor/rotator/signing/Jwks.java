@@ -7,6 +7,7 @@ import com.nimbusds.jwt.SignedJWT;
 import dev.rotor.RotorException;
 import dev.rotor.Secret;
 import dev.rotor.SecretStore;
+import dev.rotor.rotation.StoreReads;
 import java.text.ParseException;
 import java.util.Optional;
 
@@ -16,15 +17,14 @@ public final class Jwks {
     private Jwks() {}
 
     /**
-     * The JWKS published at {@code path} (its CURRENT version), or empty if nothing is published.
+     * The JWKS published at {@code path} (its CURRENT version, read past any cache), or empty if
+     * nothing is published.
      *
      * @throws RotorException if what is there is not a JWKS
      */
     public static Optional<JWKSet> read(SecretStore store, String path) {
-        Secret s;
-        try {
-            s = store.get(path);
-        } catch (dev.rotor.SecretNotFoundException e) {
+        Secret s = StoreReads.current(store, path).orElse(null);
+        if (s == null) {
             return Optional.empty();
         }
         try {
