@@ -285,6 +285,46 @@ class RotationEngineTest {
     }
 
     @Test
+    void aRunWhoseLeaseWasTakenOverStopsAtTheNextFenceAndTouchesNothing() {
+        RotationEngine other = engine("engine-b", null);
+        List<RotationResult> takeover = new ArrayList<>();
+        RotationEngine stalled = engine("engine-a", e -> {
+            if (e instanceof RotationEvent.StepCompleted s && s.step() == Step.VERIFY && takeover.isEmpty()) {
+                // engine-a stalls past its lease; engine-b takes the run over and finishes it
+                clock.advance(LEASE.plusSeconds(1));
+                takeover.add(other.resume(PATH, rotator));
+            }
+        });
+
+        RotationResult result = stalled.rotate(PATH, rotator, RotationRequest.scheduled());
+
+        assertThat(takeover).singleElement().isInstanceOfSatisfying(RotationResult.Succeeded.class, s -> assertThat(s.resumed()).isTrue());
+        assertThat(result).isInstanceOfSatisfying(RotationResult.Failed.class, f -> {
+            assertThat(f.step()).isEqualTo(Step.PROMOTE);
+            assertThat(f.rolledBack()).isFalse();
+            assertThat(f.message()).contains("lost the rotation lease of secret://mem/app/db to engine-b");
+        });
+        assertThat(target.calls).doesNotContain("rollback");
+        assertThat(target.works(current().value())).isTrue();
+        assertThat(hasPending()).isFalse();
+        assertThat(store.get(".rotor/lease/" + PATH).value().asUtf8()).contains("\"holder\":\"engine-b\"", "\"held\":false");
+    }
+
+    @Test
+    void aSlowRunRenewsItsLeaseAtTheFencesAndStillReleasesIt() {
+        RotationEngine slow = engine("engine-a", e -> {
+            if (e instanceof RotationEvent.StepCompleted s && (s.step() == Step.CREATE || s.step() == Step.VERIFY || s.step() == Step.NOTIFY)) {
+                clock.advance(LEASE.multipliedBy(3).dividedBy(4));
+            }
+        });
+
+        assertThat(slow.rotate(PATH, rotator, RotationRequest.scheduled())).isInstanceOf(RotationResult.Succeeded.class);
+
+        assertThat(store.get(".rotor/lease/" + PATH).value().asUtf8()).contains("\"held\":false", "\"step\":\"SUCCEEDED\"");
+        assertThat(engine("engine-b", null).rotate(PATH, rotator, RotationRequest.scheduled())).isInstanceOf(RotationResult.Succeeded.class);
+    }
+
+    @Test
     void aPendingVersionWrittenMomentsAgoByARunWhoseLeaseWasNotTakenOverCountsAsInProgress() {
         // A run that holds no lease this engine can see (say its lease record was lost) wrote PENDING just now.
         RunState alive = new RunState("other-run", Step.APPLY, "fake-password", clock.instant(), false, null);
