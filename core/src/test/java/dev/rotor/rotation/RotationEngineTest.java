@@ -368,6 +368,32 @@ class RotationEngineTest {
     }
 
     @Test
+    void anApplyCopyWhoseAnswerWasLostIsRemovedAndTheTargetNeverTouched() {
+        dev.rotor.spi.ForwardingSecretStore lossy = new dev.rotor.spi.ForwardingSecretStore(store) {
+            @Override
+            public VersionInfo put(String path, SecretValue value, PutOptions o) {
+                VersionInfo v = super.put(path, value, o);
+                if (o.idempotencyKey() != null && o.idempotencyKey().endsWith("-apply")) {
+                    throw new dev.rotor.ProviderUnavailableException("connection reset after the write", true, null);
+                }
+                return v;
+            }
+        };
+        RotationEngine e = RotationEngine.builder(lossy).clock(clock).options(options).holder("engine-a").listener(events::add).build();
+
+        RotationResult result = e.rotate(PATH, rotator, RotationRequest.scheduled());
+
+        assertThat(result).isInstanceOfSatisfying(RotationResult.Failed.class, f -> {
+            assertThat(f.step()).isEqualTo(Step.APPLY);
+            assertThat(f.rolledBack()).isTrue();
+            assertThat(f.message()).contains("ProviderUnavailableException: connection reset after the write");
+        });
+        assertThat(target.calls).doesNotContain("apply", "rollback");
+        assertThat(hasPending()).as("the APPLY copy that did land is removed too").isFalse();
+        assertThat(current().version().id()).isEqualTo(initialId);
+    }
+
+    @Test
     void aFailedPreflightChangesNothing() {
         target.failAt.add(Step.PREPARE);
         List<VersionInfo> before = store.versions(PATH);
