@@ -260,11 +260,19 @@ public record MariaDbRotatorSettings(
 
         /** @throws InvalidConfigurationException listing every problem */
         public MariaDbRotatorSettings build() {
-            MariaDbRotatorSettings s = new MariaDbRotatorSettings(jdbcUrl, strategy, accountHost, username,
-                    users, passwordLength, verifyQuery,
-                    connectTimeout, queryTimeout, maxPoolSize);
+            MariaDbRotatorSettings s = unchecked();
             InvalidConfigurationException.throwIfAny(s.validate(""));
             return s;
+        }
+
+        /** The problems {@link #build()} would report; empty if it would succeed. */
+        public List<ConfigProblem> problems() {
+            return unchecked().validate("");
+        }
+
+        private MariaDbRotatorSettings unchecked() {
+            return new MariaDbRotatorSettings(jdbcUrl, strategy, accountHost, username, users, passwordLength, verifyQuery,
+                    connectTimeout, queryTimeout, maxPoolSize);
         }
     }
 }
