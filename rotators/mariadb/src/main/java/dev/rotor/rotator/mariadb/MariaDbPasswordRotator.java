@@ -398,6 +398,9 @@ public final class MariaDbPasswordRotator implements Rotator, AutoCloseable {
         // Start without a connection (no I/O here); an unreachable server shows at PREPARE.
         hc.setInitializationFailTimeout(-1);
         hc.setAutoCommit(true);
+        // Credentials go as client-side parameters, which keeps them out of the driver's query log;
+        // a server-side prepare of ALTER USER … IDENTIFIED BY ? would fail.
+        hc.addDataSourceProperty("useServerPrepStmts", "false");
         driverTimeouts().forEach((k, v) -> hc.addDataSourceProperty((String) k, v));
         return hc;
     }
@@ -521,10 +524,11 @@ public final class MariaDbPasswordRotator implements Rotator, AutoCloseable {
     }
 
     /** Runs a statement holding a credential; a failure keeps none of the server's text. */
-    private void alterWithCredential(Connection c, String sql, Step step, String what) {
-        try (Statement s = c.createStatement()) {
-            s.setQueryTimeout(queryTimeoutSeconds());
-            s.execute(sql);
+    private void alterWithCredential(Connection c, Statements.CredentialStatement statement, Step step, String what) {
+        try (PreparedStatement ps = c.prepareStatement(statement.sql())) {
+            ps.setQueryTimeout(queryTimeoutSeconds());
+            ps.setString(1, statement.credential());
+            ps.execute();
         } catch (SQLException e) {
             throw failure(step, what, SqlErrors.redacted(e));
         }

@@ -123,6 +123,10 @@ public record MariaDbRotatorSettings(
                 // Deliberately not echoing the URL: it might hold the very password we refuse.
                 problems.add(new ConfigProblem(prefix + "jdbcUrl", "must not hold credentials; the admin credentials are given separately"));
             }
+            if (jdbcUrl.toLowerCase(Locale.ROOT).contains("useserverprepstmts")) {
+                problems.add(new ConfigProblem(prefix + "jdbcUrl",
+                        "must not set useServerPrepStmts: the rotator passes credentials as client-side parameters"));
+            }
         }
         if (strategy == null) {
             problems.add(new ConfigProblem(prefix + "strategy", "is required (one of: " + Strategy.known() + ")"));

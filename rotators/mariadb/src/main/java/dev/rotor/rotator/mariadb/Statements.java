@@ -3,9 +3,10 @@ package dev.rotor.rotator.mariadb;
 import java.util.Set;
 
 /**
- * The SQL the rotator sends. Account names and passwords cannot be bound as parameters in
- * account-management statements, so they are quoted as literals for the session's SQL mode;
- * queries that only read use real parameters. Stateless.
+ * The SQL the rotator sends. Account names are quoted as literals for the session's SQL mode
+ * (the server cannot take them as parameters of a prepared account statement); credentials go as
+ * client-side parameters (see {@link CredentialStatement}); queries that only read use
+ * parameters too. Stateless.
  */
 final class Statements {
 
@@ -38,23 +39,35 @@ final class Statements {
     }
 
     /**
-     * Sets the account's only password. MariaDB gets the {@code mysql_native_password} hash, so
-     * the password never appears in the statement text (which MariaDB logs verbatim), unless a
-     * password-validation plugin needs to see it; MySQL gets the password, keeps the account's
-     * plugin, and rewrites the statement in its own logs.
+     * A statement that carries a credential (a password or its hash). The credential is never part
+     * of {@link #sql}: it goes as the one parameter of a client-side prepared statement, so the
+     * driver's query log (MariaDB Connector/J logs {@code execute query: <sql>} at DEBUG) shows a
+     * {@code ?} in its place. The driver puts it into the statement as a literal escaped for the
+     * session's SQL mode.
      */
-    static String setPassword(ServerInfo server, Account account, String password, boolean noBackslashEscapes) {
-        if (server.acceptsNativeHash()) {
-            return "ALTER USER " + account.sql(noBackslashEscapes) + " IDENTIFIED BY PASSWORD "
-                    + SqlLiterals.quote(NativePassword.hash(password), noBackslashEscapes);
+    record CredentialStatement(String sql, String credential) {
+        @Override
+        public String toString() {
+            return sql;
         }
-        return "ALTER USER " + account.sql(noBackslashEscapes) + " IDENTIFIED BY " + SqlLiterals.quote(password, noBackslashEscapes);
+    }
+
+    /**
+     * Sets the account's only password. MariaDB gets the {@code mysql_native_password} hash, so
+     * the password itself never reaches the server, whose general and slow query logs record
+     * statements verbatim, unless a password-validation plugin needs to see it; MySQL gets the
+     * password, keeps the account's plugin, and rewrites the statement in its own logs.
+     */
+    static CredentialStatement setPassword(ServerInfo server, Account account, String password, boolean noBackslashEscapes) {
+        if (server.acceptsNativeHash()) {
+            return new CredentialStatement("ALTER USER " + account.sql(noBackslashEscapes) + " IDENTIFIED BY PASSWORD ?", NativePassword.hash(password));
+        }
+        return new CredentialStatement("ALTER USER " + account.sql(noBackslashEscapes) + " IDENTIFIED BY ?", password);
     }
 
     /** MySQL 8.0.14+: the new password becomes primary, the old one stays valid as secondary. */
-    static String setPasswordRetainingCurrent(Account account, String password, boolean noBackslashEscapes) {
-        return "ALTER USER " + account.sql(noBackslashEscapes) + " IDENTIFIED BY " + SqlLiterals.quote(password, noBackslashEscapes)
-                + " RETAIN CURRENT PASSWORD";
+    static CredentialStatement setPasswordRetainingCurrent(Account account, String password, boolean noBackslashEscapes) {
+        return new CredentialStatement("ALTER USER " + account.sql(noBackslashEscapes) + " IDENTIFIED BY ? RETAIN CURRENT PASSWORD", password);
     }
 
     /** MySQL 8.0.14+: drops the secondary password; does nothing if there is none. */

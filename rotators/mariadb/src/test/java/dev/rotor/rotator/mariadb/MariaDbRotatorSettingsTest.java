@@ -86,6 +86,14 @@ class MariaDbRotatorSettingsTest {
     }
 
     @Test
+    void refusesServerSidePreparedStatements() {
+        assertThat(MariaDbRotatorSettings.builder().strategy(Strategy.SINGLE_USER)
+                .jdbcUrl("jdbc:mariadb://db:3306/?useServerPrepStmts=true").problems())
+                .extracting(ConfigProblem::toString)
+                .containsExactly("jdbcUrl: must not set useServerPrepStmts: the rotator passes credentials as client-side parameters");
+    }
+
+    @Test
     void bindsFromPolicySettings() {
         ObjectMapper mapper = new ObjectMapper().registerModule(new JavaTimeModule())
                 .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);

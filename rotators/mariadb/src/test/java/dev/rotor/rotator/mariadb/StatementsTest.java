@@ -12,22 +12,26 @@ class StatementsTest {
     private static final Account APP = new Account("app", "%");
 
     @Test
-    void mariaDbGetsTheHashNotThePassword() {
-        String sql = Statements.setPassword(MARIADB, APP, "password", false);
-        assertThat(sql).isEqualTo("ALTER USER 'app'@'%' IDENTIFIED BY PASSWORD '*2470C0C06DEE42FD1618BB99005ADCA2EC9D1E19'");
-        assertThat(sql).doesNotContain("'password'");
+    void mariaDbGetsTheHashAsAParameter() {
+        Statements.CredentialStatement st = Statements.setPassword(MARIADB, APP, "password", false);
+        assertThat(st.sql()).isEqualTo("ALTER USER 'app'@'%' IDENTIFIED BY PASSWORD ?");
+        assertThat(st.credential()).isEqualTo("*2470C0C06DEE42FD1618BB99005ADCA2EC9D1E19");
+        assertThat(st.toString()).doesNotContain("*2470C0");
     }
 
     @Test
-    void aValidatingMariaDbAndMySqlGetThePasswordQuoted() {
-        assertThat(Statements.setPassword(MARIADB_VALIDATING, APP, "Pa-ss", false)).isEqualTo("ALTER USER 'app'@'%' IDENTIFIED BY 'Pa-ss'");
-        assertThat(Statements.setPassword(MYSQL, APP, "Pa-ss", false)).isEqualTo("ALTER USER 'app'@'%' IDENTIFIED BY 'Pa-ss'");
+    void aValidatingMariaDbAndMySqlGetThePasswordAsAParameter() {
+        assertThat(Statements.setPassword(MARIADB_VALIDATING, APP, "Pa-ss", false))
+                .isEqualTo(new Statements.CredentialStatement("ALTER USER 'app'@'%' IDENTIFIED BY ?", "Pa-ss"));
+        assertThat(Statements.setPassword(MYSQL, APP, "Pa-ss", false))
+                .isEqualTo(new Statements.CredentialStatement("ALTER USER 'app'@'%' IDENTIFIED BY ?", "Pa-ss"));
+        assertThat(Statements.setPassword(MYSQL, APP, "Pa-ss", false).toString()).doesNotContain("Pa-ss");
     }
 
     @Test
     void dualPasswordStatements() {
         assertThat(Statements.setPasswordRetainingCurrent(APP, "Pa-ss", false))
-                .isEqualTo("ALTER USER 'app'@'%' IDENTIFIED BY 'Pa-ss' RETAIN CURRENT PASSWORD");
+                .isEqualTo(new Statements.CredentialStatement("ALTER USER 'app'@'%' IDENTIFIED BY ? RETAIN CURRENT PASSWORD", "Pa-ss"));
         assertThat(Statements.discardOldPassword(APP, false)).isEqualTo("ALTER USER 'app'@'%' DISCARD OLD PASSWORD");
     }
 
