@@ -74,7 +74,7 @@ class AuditEventCodecTest {
                         "unknown field 'surprise'",
                         "missing field 'actor'",
                         "field 'count' must be a whole number of at least 1",
-                        "field 'action' must be one of GET, CACHED_GET, PUT, VERSIONS, PROMOTE, MOVE_STAGE, LIST, DELETE",
+                        "field 'action' must be one of " + java.util.Arrays.stream(AuditAction.values()).map(Enum::name).collect(java.util.stream.Collectors.joining(", ")),
                         "field 'time' must be an ISO-8601 instant such as 2025-05-01T10:15:30Z",
                         "field 'versionId' must be a string or null"));
     }

@@ -48,6 +48,19 @@ public final class Canary {
         return new Canary(sb.toString());
     }
 
+    /**
+     * A canary made of a text that already exists, such as a credential a rotator generated, so
+     * that a test can check it leaked nowhere. The text must be at least 8 characters long (a
+     * shorter one would be found by chance).
+     */
+    public static Canary of(String text) {
+        Objects.requireNonNull(text, "text");
+        if (text.length() < 8) {
+            throw new IllegalArgumentException("a canary must be at least 8 characters long");
+        }
+        return new Canary(text);
+    }
+
     /** The canary's text. */
     public String text() {
         return text;
@@ -88,7 +101,8 @@ public final class Canary {
     /** Shows only the canary's start; see the class comment. */
     @Override
     public String toString() {
-        return "Canary[" + text.substring(0, PREFIX.length() + 4) + "...]";
+        // A made canary may be a real credential: show none of it.
+        return text.startsWith(PREFIX) ? "Canary[" + text.substring(0, PREFIX.length() + 4) + "...]" : "Canary[" + text.length() + " chars]";
     }
 
     /**

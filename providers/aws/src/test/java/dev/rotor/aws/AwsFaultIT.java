@@ -64,7 +64,7 @@ class AwsFaultIT {
     @BeforeEach
     void setUp() throws IOException {
         proxy = FaultProxy.start(MOTO.peer().uri(), 20_250_601L);
-        aws = Moto.open("aws", proxy.uri(), "apiCallAttemptTimeout", "PT0.5S", "readTimeout", "PT0.5S", "connectTimeout", "PT1S");
+        aws = Moto.open("aws", proxy.uri(), "apiCallAttemptTimeout", "PT2S", "readTimeout", "PT2S", "connectTimeout", "PT1S");
         RetryOptions retry = RetryOptions.defaults().withMaxAttempts(ATTEMPTS)
                 .withBackoff(Duration.ofMillis(10), Duration.ofMillis(40), 2.0);
         cache = new CachingSecretStore(new RetryingSecretStore(aws, retry, sleeps::add),
@@ -211,7 +211,7 @@ class AwsFaultIT {
         String path = paths.get(0);
         cache.get(path, Selector.CURRENT);
         proxy.clear();
-        proxy.fault(Fault.slow(1.0, Duration.ofMillis(1500)));
+        proxy.fault(Fault.slow(1.0, Duration.ofMillis(4000)));
         clock.set(latestExpiry().plusMillis(1));
 
         Secret s = cache.get(path, Selector.CURRENT);
