@@ -203,21 +203,27 @@ public final class RotationEngine {
 
     /** A failure before anything reached the target: remove our PENDING, if CREATE stored one. */
     private RotationResult failEarly(Run run, Step step, RuntimeException e) {
-        boolean clean = true;
-        if (step == Step.CREATE) {
-            try {
-                VersionInfo pending = readState(run.path).pending();
-                Optional<RunState> rs = pending == null ? Optional.empty() : RunState.of(pending);
-                if (pending != null && rs.isPresent() && rs.get().runId().equals(run.runId)) {
-                    clean = discard(run, pending.id());
-                }
-            } catch (RuntimeException again) {
-                clean = false;
-                LOG.warn("rotation {} of {}: could not check for its PENDING version after failing at CREATE: {}",
-                        run.runId, run.ref(), describe(again));
-            }
-        }
+        boolean clean = step != Step.CREATE || discardOwnPending(run) != null;
         return failed(run, step, e, clean);
+    }
+
+    /**
+     * Removes whatever PENDING version this run wrote, found by its run tag (a write whose answer
+     * was lost may have landed). Returns the id removed, "" if there was none, null if it could
+     * not tell or not remove.
+     */
+    private @Nullable String discardOwnPending(Run run) {
+        try {
+            VersionInfo pending = readState(run.path).pending();
+            Optional<RunState> rs = pending == null ? Optional.empty() : RunState.of(pending);
+            if (pending == null || rs.isEmpty() || !rs.get().runId().equals(run.runId)) {
+                return "";
+            }
+            return discard(run, pending.id()) ? pending.id() : null;
+        } catch (RuntimeException again) {
+            LOG.warn("rotation {} of {}: could not check for its PENDING version: {}", run.runId, run.ref(), describe(again));
+            return null;
+        }
     }
 
     /** APPLY, VERIFY, PROMOTE (with rollback on failure), then NOTIFY and RETIRE. */
@@ -298,7 +304,8 @@ public final class RotationEngine {
                 return failed(run, step, e, false);
             }
         }
-        boolean discarded = discard(run, pendingId);
+        // Before APPLY began, the APPLY copy may or may not have been written: look for the run's PENDING.
+        boolean discarded = run.applyStarted ? discard(run, pendingId) : discardOwnPending(run) != null;
         if (discarded) {
             emitQuietly(run, new RotationEvent.RolledBack(run.runId, store.name(), run.path, clock.instant(), run.type,
                     run.previousId, run.previousId, step, pendingId,
@@ -546,6 +553,8 @@ public final class RotationEngine {
             return new RotationResult.NothingToDo(run.path, "PREVIOUS version '" + previous.id() + "' is due for RETIRE at " + due);
         }
         run.lease = leases.fence(run.lease, Step.RETIRE.name());
+        // The rotator sees an emergency retire as one: it may not wait for anything.
+        run.emergency = emergency;
         retire(run, read(run.path, previous.id()), read(run.path, current.id()),
                 emergency ? "emergency rotation (retried)" : "grace period over");
         return new RotationResult.Retired(run.runId, run.path, previous.id(), current.id());
@@ -738,7 +747,7 @@ public final class RotationEngine {
         final String path;
         final Rotator rotator;
         final String type;
-        final boolean emergency;
+        boolean emergency;
         final @Nullable String reason;
         final String actor;
         final @Nullable Step resumedAt;

@@ -7,9 +7,10 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.rotor.ConfigProblem;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 
-/** Binds a store's settings map to a provider's typed options record, naming bad fields. */
+/** Binds a store's or a rotator's settings map to a typed options record, naming bad fields. */
 public final class ConfigBinder {
 
     private static final ObjectMapper MAPPER = new ObjectMapper()
@@ -22,10 +23,19 @@ public final class ConfigBinder {
 
     /** The bound options, or {@code null} after adding a problem to {@code problems}. */
     public static <T> T bind(StoreConfig config, Class<T> type, List<ConfigProblem> problems) {
+        return bind(config.settings(), "stores." + config.name(), type, problems);
+    }
+
+    /** A rotator's bound settings, or {@code null} after adding a problem (fields named {@code rotators.<name>.<key>}). */
+    public static <T> T bind(RotatorConfig config, Class<T> type, List<ConfigProblem> problems) {
+        return bind(config.settings(), "rotators." + config.name(), type, problems);
+    }
+
+    private static <T> T bind(Map<String, Object> settings, String prefix, Class<T> type, List<ConfigProblem> problems) {
         try {
-            return MAPPER.convertValue(config.settings(), type);
+            return MAPPER.convertValue(settings, type);
         } catch (IllegalArgumentException e) {
-            problems.add(problemOf(config, e));
+            problems.add(problemOf(prefix, e));
             return null;
         }
     }
@@ -36,18 +46,18 @@ public final class ConfigBinder {
                 .collect(Collectors.joining("."));
     }
 
-    private static ConfigProblem problemOf(StoreConfig config, IllegalArgumentException e) {
+    private static ConfigProblem problemOf(String prefix, IllegalArgumentException e) {
         Throwable cause = e.getCause();
         if (cause instanceof UnrecognizedPropertyException u) {
             String known = u.getKnownPropertyIds().stream().map(Object::toString).sorted().collect(Collectors.joining(", "));
             // The path names a nested setting in full (auth.metod), not just its last part.
             String field = u.getPath().isEmpty() ? u.getPropertyName() : fieldOf(u);
-            return new ConfigProblem(config.fieldPath(field), "unknown setting (known: " + known + ")");
+            return new ConfigProblem(prefix + "." + field, "unknown setting (known: " + known + ")");
         }
         if (cause instanceof JsonMappingException m && !m.getPath().isEmpty()) {
-            return new ConfigProblem(config.fieldPath(fieldOf(m)), "has the wrong type or format");
+            return new ConfigProblem(prefix + "." + fieldOf(m), "has the wrong type or format");
         }
         // Settings are configuration, not secrets, but keep the message short and generic.
-        return new ConfigProblem("stores." + config.name(), "settings could not be read");
+        return new ConfigProblem(prefix, "settings could not be read");
     }
 }

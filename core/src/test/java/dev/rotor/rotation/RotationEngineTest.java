@@ -285,6 +285,46 @@ class RotationEngineTest {
     }
 
     @Test
+    void aRunWhoseLeaseWasTakenOverStopsAtTheNextFenceAndTouchesNothing() {
+        RotationEngine other = engine("engine-b", null);
+        List<RotationResult> takeover = new ArrayList<>();
+        RotationEngine stalled = engine("engine-a", e -> {
+            if (e instanceof RotationEvent.StepCompleted s && s.step() == Step.VERIFY && takeover.isEmpty()) {
+                // engine-a stalls past its lease; engine-b takes the run over and finishes it
+                clock.advance(LEASE.plusSeconds(1));
+                takeover.add(other.resume(PATH, rotator));
+            }
+        });
+
+        RotationResult result = stalled.rotate(PATH, rotator, RotationRequest.scheduled());
+
+        assertThat(takeover).singleElement().isInstanceOfSatisfying(RotationResult.Succeeded.class, s -> assertThat(s.resumed()).isTrue());
+        assertThat(result).isInstanceOfSatisfying(RotationResult.Failed.class, f -> {
+            assertThat(f.step()).isEqualTo(Step.PROMOTE);
+            assertThat(f.rolledBack()).isFalse();
+            assertThat(f.message()).contains("lost the rotation lease of secret://mem/app/db to engine-b");
+        });
+        assertThat(target.calls).doesNotContain("rollback");
+        assertThat(target.works(current().value())).isTrue();
+        assertThat(hasPending()).isFalse();
+        assertThat(store.get(".rotor/lease/" + PATH).value().asUtf8()).contains("\"holder\":\"engine-b\"", "\"held\":false");
+    }
+
+    @Test
+    void aSlowRunRenewsItsLeaseAtTheFencesAndStillReleasesIt() {
+        RotationEngine slow = engine("engine-a", e -> {
+            if (e instanceof RotationEvent.StepCompleted s && (s.step() == Step.CREATE || s.step() == Step.VERIFY || s.step() == Step.NOTIFY)) {
+                clock.advance(LEASE.multipliedBy(3).dividedBy(4));
+            }
+        });
+
+        assertThat(slow.rotate(PATH, rotator, RotationRequest.scheduled())).isInstanceOf(RotationResult.Succeeded.class);
+
+        assertThat(store.get(".rotor/lease/" + PATH).value().asUtf8()).contains("\"held\":false", "\"step\":\"SUCCEEDED\"");
+        assertThat(engine("engine-b", null).rotate(PATH, rotator, RotationRequest.scheduled())).isInstanceOf(RotationResult.Succeeded.class);
+    }
+
+    @Test
     void aPendingVersionWrittenMomentsAgoByARunWhoseLeaseWasNotTakenOverCountsAsInProgress() {
         // A run that holds no lease this engine can see (say its lease record was lost) wrote PENDING just now.
         RunState alive = new RunState("other-run", Step.APPLY, "fake-password", clock.instant(), false, null);
@@ -325,6 +365,32 @@ class RotationEngineTest {
         assertThat(failedRecord.action()).isEqualTo(AuditAction.ROTATION_FAILED);
         assertThat(failedRecord.outcome()).isEqualTo(AuditOutcome.ERROR);
         assertThat(failedRecord.detail()).contains("step=" + failing, "rolledBack=true");
+    }
+
+    @Test
+    void anApplyCopyWhoseAnswerWasLostIsRemovedAndTheTargetNeverTouched() {
+        dev.rotor.spi.ForwardingSecretStore lossy = new dev.rotor.spi.ForwardingSecretStore(store) {
+            @Override
+            public VersionInfo put(String path, SecretValue value, PutOptions o) {
+                VersionInfo v = super.put(path, value, o);
+                if (o.idempotencyKey() != null && o.idempotencyKey().endsWith("-apply")) {
+                    throw new dev.rotor.ProviderUnavailableException("connection reset after the write", true, null);
+                }
+                return v;
+            }
+        };
+        RotationEngine e = RotationEngine.builder(lossy).clock(clock).options(options).holder("engine-a").listener(events::add).build();
+
+        RotationResult result = e.rotate(PATH, rotator, RotationRequest.scheduled());
+
+        assertThat(result).isInstanceOfSatisfying(RotationResult.Failed.class, f -> {
+            assertThat(f.step()).isEqualTo(Step.APPLY);
+            assertThat(f.rolledBack()).isTrue();
+            assertThat(f.message()).contains("ProviderUnavailableException: connection reset after the write");
+        });
+        assertThat(target.calls).doesNotContain("apply", "rollback");
+        assertThat(hasPending()).as("the APPLY copy that did land is removed too").isFalse();
+        assertThat(current().version().id()).isEqualTo(initialId);
     }
 
     @Test
@@ -587,6 +653,36 @@ class RotationEngineTest {
         assertThat(result).isInstanceOfSatisfying(RotationResult.Failed.class,
                 f -> assertThat(f.message()).contains("rotator type 'fake-password', not 'other-type'"));
         assertThat(hasPending()).isTrue();
+    }
+
+    @Test
+    void aCacheLayerNeitherShowsAStaleLeaseNorServesTheOldValueAfterNotify() {
+        // Two processes, each with its own cache over the same backend: a write by one does not
+        // invalidate the other's cache.
+        dev.rotor.store.CacheOptions hour = dev.rotor.store.CacheOptions.defaults().withTtl(Duration.ofHours(1));
+        dev.rotor.store.DecoratedSecretStore cacheA = dev.rotor.store.SecretStoreBuilder.on(store).clock(clock).cache(hour).build();
+        dev.rotor.store.DecoratedSecretStore cacheB = dev.rotor.store.SecretStoreBuilder.on(store).clock(clock).cache(hour).build();
+        String leasePath = ".rotor/lease/" + PATH;
+        RotationEngine b = RotationEngine.builder(cacheB).clock(clock).holder("engine-b").options(options).build();
+        assertThat(FakeTarget.password(cacheA.get(PATH).value())).isEqualTo("initial"); // A's cache holds CURRENT
+        List<Throwable> refused = new ArrayList<>();
+        RotationEngine a = RotationEngine.builder(cacheA).clock(clock).holder("engine-a").options(options).listener(e -> {
+            if (e instanceof RotationEvent.StepCompleted s && s.step() == Step.APPLY) {
+                cacheB.get(leasePath); // B's cache now holds A's held lease record, for an hour
+                try {
+                    b.rotate(PATH, rotator, RotationRequest.scheduled());
+                } catch (RotationInProgressException x) {
+                    refused.add(x);
+                }
+            }
+        }).build();
+
+        assertThat(a.rotate(PATH, rotator, RotationRequest.scheduled())).isInstanceOf(RotationResult.Succeeded.class);
+
+        assertThat(refused).hasSize(1);
+        assertThat(target.works(cacheA.get(PATH).value())).as("CURRENT through A's cache after NOTIFY").isTrue();
+        // The lease is free, although B's cache still holds the record of A's run.
+        assertThat(b.rotate(PATH, rotator, RotationRequest.scheduled())).isInstanceOf(RotationResult.Succeeded.class);
     }
 
     // ---- state, options, builder --------------------------------------------------------------

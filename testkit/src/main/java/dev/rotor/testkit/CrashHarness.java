@@ -103,7 +103,61 @@ public final class CrashHarness {
         return execute(null);
     }
 
+    /**
+     * Runs the child until it pauses after {@code step} and leaves it paused and alive (holding
+     * its lease), e.g. to show that a second process is refused meanwhile. Close the handle, or
+     * {@link Paused#kill()}, to kill it.
+     *
+     * @throws AssertionError if the child ends, or does not reach the step within the timeout
+     */
+    public Paused pauseAfter(Step step) {
+        Objects.requireNonNull(step, "step");
+        Child c = start(step);
+        c.readUntil("PAUSED " + step);
+        return new Paused(c);
+    }
+
     private Outcome execute(@Nullable Step pauseAfter) {
+        Child c = start(pauseAfter);
+        if (pauseAfter == null) {
+            c.readUntil(null);
+            return c.finish(false);
+        }
+        c.readUntil("PAUSED " + pauseAfter);
+        return c.kill();
+    }
+
+    /** A child paused after a step, still alive. */
+    public static final class Paused implements AutoCloseable {
+        private final Child child;
+
+        private Paused(Child child) {
+            this.child = child;
+        }
+
+        /** The lines printed so far. */
+        public List<String> lines() {
+            return List.copyOf(child.lines);
+        }
+
+        public long pid() {
+            return child.process.pid();
+        }
+
+        /** Kills the child with SIGKILL and returns what it printed. */
+        public Outcome kill() {
+            return child.kill();
+        }
+
+        @Override
+        public void close() {
+            if (child.process.isAlive()) {
+                child.kill();
+            }
+        }
+    }
+
+    private Child start(@Nullable Step pauseAfter) {
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElseThrow(() -> new IllegalStateException("cannot tell this JVM's java command")));
         cmd.addAll(jvmOptions);
@@ -114,68 +168,104 @@ public final class CrashHarness {
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(mainClass);
         cmd.addAll(args);
-        Path log;
-        Process p;
         try {
             Files.createDirectories(logDirectory);
-            log = Files.createTempFile(logDirectory, simpleName() + "-" + (pauseAfter == null ? "run" : pauseAfter.name()) + "-", ".log");
+            Path log = Files.createTempFile(logDirectory, simpleName() + "-" + (pauseAfter == null ? "run" : pauseAfter.name()) + "-", ".log");
             ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(log.toFile());
             pb.environment().putAll(environment);
-            p = pb.start();
+            return new Child(pb.start(), log, System.nanoTime() + timeout.toNanos());
         } catch (IOException e) {
             throw new UncheckedIOException("could not start " + mainClass, e);
         }
-        BlockingQueue<String> queue = new LinkedBlockingQueue<>();
-        Thread reader = Thread.ofPlatform().daemon().name("crash-harness-reader").start(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                    queue.add(line);
+    }
+
+    /** One child process and the thread reading its output. */
+    private final class Child {
+        final Process process;
+        final Path log;
+        final long deadline;
+        final BlockingQueue<String> queue = new LinkedBlockingQueue<>();
+        final List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final Thread reader;
+        boolean ended;
+
+        Child(Process process, Path log, long deadline) {
+            this.process = process;
+            this.log = log;
+            this.deadline = deadline;
+            this.reader = Thread.ofPlatform().daemon().name("crash-harness-reader").start(() -> {
+                try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                    String line;
+                    while ((line = r.readLine()) != null) {
+                        queue.add(line);
+                    }
+                } catch (IOException e) {
+                    // the process died: end of output
+                } finally {
+                    queue.add(EOF);
                 }
-            } catch (IOException e) {
-                // the process died: end of output
-            } finally {
-                queue.add(EOF);
-            }
-        });
-        List<String> lines = new ArrayList<>();
-        long deadline = System.nanoTime() + timeout.toNanos();
-        boolean killed = false;
-        try {
-            String pauseLine = pauseAfter == null ? null : "PAUSED " + pauseAfter;
-            while (true) {
-                long left = deadline - System.nanoTime();
-                String line = left <= 0 ? null : queue.poll(left, TimeUnit.NANOSECONDS);
-                if (line == null) {
-                    p.destroyForcibly();
-                    throw new AssertionError(mainClass + " did not " + (pauseAfter == null ? "end" : "reach " + pauseAfter)
-                            + " within " + timeout + "; output: " + lines + "; log: " + log);
-                }
-                if (line.equals(EOF)) {
-                    break;
-                }
-                lines.add(line);
-                if (line.equals(pauseLine)) {
-                    p.destroyForcibly(); // SIGKILL on Unix: no shutdown hooks, no finally blocks
-                    killed = true;
-                    break;
-                }
-            }
-            if (!p.waitFor(Math.max(1, TimeUnit.NANOSECONDS.toSeconds(deadline - System.nanoTime())) + 10, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new AssertionError(mainClass + " did not exit; output: " + lines);
-            }
-            reader.join(TimeUnit.SECONDS.toMillis(5));
-        } catch (InterruptedException e) {
-            p.destroyForcibly();
-            Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted while running " + mainClass, e);
+            });
         }
-        if (pauseAfter != null && !killed) {
-            throw new AssertionError(mainClass + " ended (exit " + p.exitValue() + ") before reaching " + pauseAfter + "; output: " + lines
-                    + "; log: " + log);
+
+        /** Reads lines until {@code stopAt} (or the end of output if null). */
+        void readUntil(@Nullable String stopAt) {
+            try {
+                while (true) {
+                    long left = deadline - System.nanoTime();
+                    String line = left <= 0 ? null : queue.poll(left, TimeUnit.NANOSECONDS);
+                    if (line == null) {
+                        process.destroyForcibly();
+                        throw new AssertionError(mainClass + " did not " + (stopAt == null ? "end" : "print '" + stopAt + "'")
+                                + " within " + timeout + "; output: " + lines + "; log: " + log);
+                    }
+                    if (line.equals(EOF)) {
+                        ended = true;
+                        if (stopAt != null) {
+                            waitForExit();
+                            throw new AssertionError(mainClass + " ended (exit " + process.exitValue() + ") before reaching "
+                                    + stopAt.substring(stopAt.indexOf(' ') + 1) + "; output: " + lines + "; log: " + log);
+                        }
+                        return;
+                    }
+                    lines.add(line);
+                    if (line.equals(stopAt)) {
+                        return;
+                    }
+                }
+            } catch (InterruptedException e) {
+                process.destroyForcibly();
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted while running " + mainClass, e);
+            }
         }
-        return new Outcome(lines, p.exitValue(), killed, log);
+
+        Outcome kill() {
+            process.destroyForcibly(); // SIGKILL on Unix: no shutdown hooks, no finally blocks
+            return finish(true);
+        }
+
+        Outcome finish(boolean killed) {
+            waitForExit();
+            try {
+                reader.join(TimeUnit.SECONDS.toMillis(5));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return new Outcome(lines, process.exitValue(), killed, log);
+        }
+
+        private void waitForExit() {
+            try {
+                if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                    throw new AssertionError(mainClass + " did not exit; output: " + lines);
+                }
+            } catch (InterruptedException e) {
+                process.destroyForcibly();
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted while waiting for " + mainClass, e);
+            }
+        }
     }
 
     private String simpleName() {

@@ -406,6 +406,8 @@ public abstract class RotatorContract {
             }
             events.clear();
             sink.events.clear();
+            // The secret was written a while ago: rotators that wait (a JWKS cache TTL) may rotate now.
+            clock.advance(timeBetweenRotations());
         }
 
         RotationEngine engine(String holder, RotationListener... extra) {

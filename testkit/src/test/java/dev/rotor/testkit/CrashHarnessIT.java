@@ -39,4 +39,17 @@ class CrashHarnessIT {
                 .isInstanceOf(AssertionError.class)
                 .hasMessageContaining("ended (exit 0) before reaching VERIFY");
     }
+
+    @Test
+    void leavesAPausedChildAliveUntilKilled() {
+        try (CrashHarness.Paused paused = CrashHarness.builder(CrashChild.class).build().pauseAfter(Step.CREATE)) {
+            assertThat(ProcessHandle.of(paused.pid()).map(ProcessHandle::isAlive)).contains(true);
+            assertThat(paused.lines()).endsWith("STEP CREATE", "PAUSED CREATE");
+
+            CrashHarness.Outcome o = paused.kill();
+
+            assertThat(o.exitCode()).isEqualTo(137);
+            assertThat(ProcessHandle.of(paused.pid()).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+        }
+    }
 }

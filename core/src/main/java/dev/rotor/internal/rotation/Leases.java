@@ -11,6 +11,7 @@ import dev.rotor.SecretValue;
 import dev.rotor.Stage;
 import dev.rotor.VersionInfo;
 import dev.rotor.rotation.RotationInProgressException;
+import dev.rotor.rotation.StoreReads;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -74,11 +75,10 @@ public final class Leases {
 
     private record Current(String versionId, LeaseRecord record) {}
 
+    /** The lease record as it stands, read past any cache layer ({@link StoreReads}). */
     private @Nullable Current readCurrent(String leasePath) {
-        Secret s;
-        try {
-            s = store.get(leasePath);
-        } catch (SecretNotFoundException e) {
+        Secret s = StoreReads.current(store, leasePath).orElse(null);
+        if (s == null) {
             return null;
         }
         try {
@@ -158,10 +158,20 @@ public final class Leases {
         return renew(lease, Objects.requireNonNull(lease.record().runId()), step);
     }
 
-    /** Releases the lease, keeping the run id and outcome on record. Never throws; false if it could not. */
+    /**
+     * Releases the lease, keeping the run id and outcome on record. Never throws; false if it
+     * could not. While more than half of the lease is left nobody else can have taken it, so the
+     * free record is simply written (one write); later it is swapped in with a compare-and-set.
+     */
     public boolean release(Lease lease, String outcome) {
         try {
-            String won = swap(lease.leasePath(), lease.versionId(), lease.record().released(clock.instant(), outcome));
+            Instant now = clock.instant();
+            LeaseRecord free = lease.record().released(now, outcome);
+            if (now.plus(duration.dividedBy(2)).isBefore(lease.record().expires())) {
+                store.put(lease.leasePath(), free.toValue(), PutOptions.current());
+                return true;
+            }
+            String won = swap(lease.leasePath(), lease.versionId(), free);
             if (won == null) {
                 LOG.warn("the rotation lease of {} was taken over before this run released it", lease.path());
                 return false;

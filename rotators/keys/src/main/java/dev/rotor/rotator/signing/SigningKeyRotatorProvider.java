@@ -1,0 +1,121 @@
+package dev.rotor.rotator.signing;
+
+import dev.rotor.ConfigProblem;
+import dev.rotor.InvalidConfigurationException;
+import dev.rotor.SecretStore;
+import dev.rotor.config.Durations;
+import dev.rotor.rotation.Rotator;
+import dev.rotor.spi.ConfigBinder;
+import dev.rotor.spi.RotatorConfig;
+import dev.rotor.spi.RotatorContext;
+import dev.rotor.spi.RotatorProvider;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Makes {@link SigningKeyRotator}s from configuration:
+ *
+ * <pre>{@code
+ * rotators:
+ *   auth-signing:
+ *     type: signing-keys
+ *     algorithm: ES256           # RS256 | ES256 | EdDSA
+ *     rsaKeySize: 3072           # RS256 only; default 2048
+ *     jwksCacheTtl: 1h           # the longest time verifiers cache the JWKS
+ *     maxTokenLifetime: 24h      # the longest lifetime of a token these keys sign
+ *     jwksStore: main            # where the public JWKS is published
+ *     jwksPath: public/jwks
+ * }</pre>
+ *
+ * Stateless.
+ */
+public final class SigningKeyRotatorProvider implements RotatorProvider {
+
+    /** The settings as written. */
+    record Settings(@Nullable String algorithm, @Nullable Integer rsaKeySize, @Nullable String jwksCacheTtl,
+            @Nullable String maxTokenLifetime, @Nullable String jwksStore, @Nullable String jwksPath) {}
+
+    @Override
+    public String type() {
+        return SigningKeyRotator.TYPE;
+    }
+
+    @Override
+    public List<ConfigProblem> validate(RotatorConfig config, RotatorContext context) {
+        List<ConfigProblem> problems = new ArrayList<>();
+        build(config, context, problems);
+        return problems;
+    }
+
+    @Override
+    public Rotator open(RotatorConfig config, RotatorContext context) {
+        List<ConfigProblem> problems = new ArrayList<>();
+        Rotator r = build(config, context, problems);
+        InvalidConfigurationException.throwIfAny(problems);
+        return r;
+    }
+
+    private @Nullable Rotator build(RotatorConfig config, RotatorContext context, List<ConfigProblem> problems) {
+        Settings s = ConfigBinder.bind(config, Settings.class, problems);
+        if (s == null) {
+            return null;
+        }
+        SigningAlgorithm alg = null;
+        if (s.algorithm() == null) {
+            problems.add(new ConfigProblem(config.fieldPath("algorithm"), "is required (RS256, ES256 or EdDSA)"));
+        } else {
+            alg = SigningAlgorithm.of(s.algorithm()).orElse(null);
+            if (alg == null) {
+                problems.add(new ConfigProblem(config.fieldPath("algorithm"), "must be RS256, ES256 or EdDSA, was '" + s.algorithm() + "'"));
+            }
+        }
+        Duration ttl = duration(config, "jwksCacheTtl", s.jwksCacheTtl(), problems);
+        Duration lifetime = duration(config, "maxTokenLifetime", s.maxTokenLifetime(), problems);
+        SecretStore store = null;
+        if (s.jwksStore() == null) {
+            problems.add(new ConfigProblem(config.fieldPath("jwksStore"), "is required"));
+        } else {
+            store = context.store(s.jwksStore());
+            if (store == null) {
+                problems.add(new ConfigProblem(config.fieldPath("jwksStore"), "no store named '" + s.jwksStore() + "'"));
+            }
+        }
+        if (s.jwksPath() == null) {
+            problems.add(new ConfigProblem(config.fieldPath("jwksPath"), "is required"));
+        }
+        // Check the other fields too, with stand-ins for those already reported, so every problem shows at once.
+        SigningKeySettings settings = null;
+        try {
+            settings = new SigningKeySettings(alg == null ? SigningAlgorithm.ES256 : alg,
+                    s.rsaKeySize() == null ? SigningKeySettings.DEFAULT_RSA_KEY_SIZE : s.rsaKeySize(),
+                    ttl == null ? Duration.ofMinutes(1) : ttl, lifetime == null ? Duration.ofMinutes(1) : lifetime,
+                    s.jwksPath() == null ? "stand-in" : s.jwksPath());
+        } catch (InvalidConfigurationException e) {
+            for (ConfigProblem p : e.problems()) {
+                ConfigProblem mapped = new ConfigProblem(config.fieldPath(p.field().substring(p.field().indexOf('.') + 1)), p.message());
+                if (problems.stream().noneMatch(q -> q.field().equals(mapped.field()))) {
+                    problems.add(mapped);
+                }
+            }
+        }
+        if (!problems.isEmpty() || settings == null || store == null) {
+            return null;
+        }
+        return new SigningKeyRotator(settings, store);
+    }
+
+    private static @Nullable Duration duration(RotatorConfig config, String key, @Nullable String text, List<ConfigProblem> problems) {
+        if (text == null) {
+            problems.add(new ConfigProblem(config.fieldPath(key), "is required"));
+            return null;
+        }
+        try {
+            return Durations.parse(text);
+        } catch (IllegalArgumentException e) {
+            problems.add(new ConfigProblem(config.fieldPath(key), e.getMessage()));
+            return null;
+        }
+    }
+}
