@@ -12,11 +12,12 @@ import dev.rotor.Secret;
 import dev.rotor.SecretValue;
 import dev.rotor.Stage;
 import dev.rotor.memory.InMemorySecretStore;
+import dev.rotor.spi.RotatorConfig;
+import dev.rotor.spi.RotatorContext;
 import dev.rotor.rotation.RotationContext;
 import dev.rotor.rotation.RotationException;
 import dev.rotor.rotation.Step;
 import dev.rotor.testkit.peer.PeerExtension;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -230,14 +231,14 @@ class KeycloakRotatorStepsIT {
                 "strategy", "alternating",
                 "clients", List.of("billing-a", "billing-b"),
                 "auth", Map.of("clientId", Fixture.ROTATOR, "secret", "secret://vault/rotor/keycloak"));
-        KeycloakClientSecretRotator rotator = new KeycloakRotatorProvider().open("policies.billing.settings", settings, name -> null,
-                Path.of("."), Map.of("vault", vault)::get, Clock.systemUTC());
+        RotatorConfig config = new RotatorConfig("billing", KeycloakClientSecretRotator.TYPE, settings);
+        RotatorContext rotatorContext = new RotatorContext(Clock.systemUTC(), name -> null, Map.of("vault", vault)::get);
+        KeycloakClientSecretRotator rotator = new KeycloakRotatorProvider().open(config, rotatorContext);
 
         rotator.preflight(context(), null);
 
         vault.put("rotor/keycloak", SecretValue.ofFields(Map.of("clientSecret", "no-longer-valid")), PutOptions.current());
-        KeycloakClientSecretRotator fresh = new KeycloakRotatorProvider().open("policies.billing.settings", settings, name -> null,
-                Path.of("."), Map.of("vault", vault)::get, Clock.systemUTC());
+        KeycloakClientSecretRotator fresh = new KeycloakRotatorProvider().open(config, rotatorContext);
         assertThatThrownBy(() -> fresh.preflight(context(), null))
                 .isInstanceOf(RotationException.class)
                 .hasMessageContaining("refused");
