@@ -278,7 +278,7 @@ public final class AuditingSecretStore implements SecretStore, CacheHitListener 
     // ---- cache hits ------------------------------------------------------------------------
 
     @Override
-    public void onHit(String path, Selector selector, Secret secret, boolean stale) {
+    public void onHit(String path, Selector selector, Secret secret, boolean stale, long nowMillis) {
         if (hitAudit == HitAudit.EACH) {
             record(AuditAction.CACHED_GET, path, secret.version().id(), selector.toString(), AuditOutcome.SUCCESS,
                     stale ? "stale" : null, null);
@@ -295,7 +295,7 @@ public final class AuditingSecretStore implements SecretStore, CacheHitListener 
         if (counter == null) {
             counter = byPath.computeIfAbsent(path, p -> new HitCounter());
         }
-        counter.hit(clock.millis());
+        counter.hit(nowMillis);
     }
 
     /**

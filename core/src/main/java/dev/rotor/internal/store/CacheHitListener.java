@@ -18,8 +18,11 @@ public interface CacheHitListener {
      * A read answered from the cache without its own backend call: a fresh hit, a share of
      * another caller's load, or (with {@code stale} set) an expired last-good value served
      * because the backend failed.
+     *
+     * @param nowMillis the cache's clock at the read ({@code Clock.millis()}), so that a hit reads
+     *     the clock once however many listeners it has
      */
-    void onHit(String path, Selector selector, Secret secret, boolean stale);
+    void onHit(String path, Selector selector, Secret secret, boolean stale, long nowMillis);
 
     /** The cache started a backend load. */
     default void onMiss() {}

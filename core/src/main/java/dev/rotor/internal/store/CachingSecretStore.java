@@ -204,18 +204,19 @@ public final class CachingSecretStore implements SecretStore {
             Slot slot = pe.find(selector);
             if (slot != null) {
                 Loaded l = slot.loaded;
-                if (l != null && clock.millis() < l.expiresAt) {
-                    return served(path, selector, l.secret, false);
+                long now;
+                if (l != null && (now = clock.millis()) < l.expiresAt) {
+                    return served(path, selector, l.secret, false, now);
                 }
             }
         }
         return getSlow(path, selector);
     }
 
-    private Secret served(String path, Selector selector, Secret secret, boolean stale) {
+    private Secret served(String path, Selector selector, Secret secret, boolean stale, long nowMillis) {
         CacheHitListener[] ls = listeners;
         for (int i = 0; i < ls.length; i++) {
-            ls[i].onHit(path, selector, secret, stale);
+            ls[i].onHit(path, selector, secret, stale, nowMillis);
         }
         (stale ? staleServes : hits).increment();
         return secret;
@@ -346,7 +347,7 @@ public final class CachingSecretStore implements SecretStore {
         }
         Secret s = Objects.requireNonNull(r.secret());
         // The loader's own read went through the layers below and was audited there.
-        return loader && !r.stale() ? s : served(path, selector, s, r.stale());
+        return loader && !r.stale() ? s : served(path, selector, s, r.stale(), clock.millis());
     }
 
     private long jitteredTtl() {

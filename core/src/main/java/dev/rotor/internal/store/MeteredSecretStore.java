@@ -163,7 +163,7 @@ public final class MeteredSecretStore implements SecretStore, CacheHitListener {
     // ---- cache events: one counter increment each, no allocation ---------------------------
 
     @Override
-    public void onHit(String path, Selector selector, Secret secret, boolean staleHit) {
+    public void onHit(String path, Selector selector, Secret secret, boolean staleHit, long nowMillis) {
         (staleHit ? stale : hits).inc();
     }
 

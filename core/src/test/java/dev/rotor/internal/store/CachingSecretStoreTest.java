@@ -432,8 +432,9 @@ class CachingSecretStoreTest {
         List<String> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
         CacheHitListener listener = new CacheHitListener() {
             @Override
-            public void onHit(String path, Selector selector, Secret secret, boolean stale) {
-                heard.add((stale ? "stale " : "hit ") + path + " " + selector + " v" + secret.version().id());
+            public void onHit(String path, Selector selector, Secret secret, boolean stale, long nowMillis) {
+                heard.add((stale ? "stale " : "hit ") + path + " " + selector + " v" + secret.version().id()
+                        + (nowMillis == clock.millis() ? " at now" : " at " + nowMillis));
             }
 
             @Override
@@ -456,12 +457,12 @@ class CachingSecretStoreTest {
         backend.failNext("get", unavailable());
         listened.get("app/db");
 
-        assertThat(heard).containsExactly("miss", "hit app/db stage=current v1", "miss", "failure", "stale app/db stage=current v1");
+        assertThat(heard).containsExactly("miss", "hit app/db stage=current v1 at now", "miss", "failure", "stale app/db stage=current v1 at now");
     }
 
     @Test
     void aListenerThatRefusesAHitStopsTheRead() {
-        CacheHitListener refusing = (path, selector, secret, stale) -> {
+        CacheHitListener refusing = (path, selector, secret, stale, nowMillis) -> {
             throw new AuditUnavailableException("no audit", null);
         };
         CachingSecretStore guarded = new CachingSecretStore(backend,
