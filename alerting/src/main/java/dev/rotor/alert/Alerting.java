@@ -360,7 +360,7 @@ public final class Alerting implements AutoCloseable {
         public Builder route(String name, List<? extends AlertSink> sinks) {
             if (name == null || !AlertConfig.ROUTE_NAME.matcher(name).matches()) {
                 problems.add(new ConfigProblem("alerts.routes", "route name '" + name + "' must match " + AlertConfig.ROUTE_NAME));
-            } else if (sinks == null || sinks.isEmpty() || sinks.contains(null)) {
+            } else if (sinks == null || sinks.isEmpty() || sinks.stream().anyMatch(Objects::isNull)) {
                 problems.add(new ConfigProblem("alerts.routes." + name, "needs at least one sink"));
             } else if (routes.putIfAbsent(name, List.copyOf(sinks)) != null) {
                 problems.add(new ConfigProblem("alerts.routes." + name, "is defined twice"));
@@ -369,7 +369,7 @@ public final class Alerting implements AutoCloseable {
         }
 
         public Builder route(String name, AlertSink... sinks) {
-            return route(name, sinks == null ? null : List.of(sinks));
+            return route(name, sinks == null ? null : java.util.Arrays.asList(sinks));
         }
 
         /** Routes for alerts that name no policy routes. Default: every route. */
