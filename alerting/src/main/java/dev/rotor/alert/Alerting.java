@@ -83,12 +83,17 @@ public final class Alerting implements AutoCloseable {
         this.renotify = b.renotify;
         this.policyRoutes = b.policyRoutes;
         Map<AlertSink, SinkWorker> bySink = new IdentityHashMap<>();
+        List<SinkWorker> all = new ArrayList<>();
         Map<String, List<SinkWorker>> r = new LinkedHashMap<>();
         b.routes.forEach((name, sinks) -> r.put(name, sinks.stream()
-                .map(s -> bySink.computeIfAbsent(s, k -> new SinkWorker(k, b.delivery, b.sleeper, "rotor-alert-" + bySink.size())))
+                .map(s -> bySink.computeIfAbsent(s, k -> {
+                    SinkWorker w = new SinkWorker(k, b.delivery, b.sleeper, "rotor-alert-" + all.size());
+                    all.add(w);
+                    return w;
+                }))
                 .toList()));
         this.routes = Map.copyOf(r);
-        this.workers = List.copyOf(bySink.values());
+        this.workers = List.copyOf(all);
         this.defaultRoutes = b.defaultRoutes == null ? List.copyOf(r.keySet()) : List.copyOf(b.defaultRoutes);
         this.rotation = new RotationAlerts(this);
         this.access = new AccessWatcher(clock.instant().plus(b.learningPeriod), b.readsPerMinute);
@@ -111,7 +116,7 @@ public final class Alerting implements AutoCloseable {
         Objects.requireNonNull(ref, "ref");
         Objects.requireNonNull(deadline, "deadline");
         Instant now = clock.instant();
-        String r = ref.format();
+        String r = plain(ref);
         Map<String, String> d = new LinkedHashMap<>();
         d.put("deadline", deadline.toString());
         d.put("overdueBy", Duration.between(deadline, now).isNegative() ? "0s" : Duration.between(deadline, now).toString());
@@ -121,7 +126,7 @@ public final class Alerting implements AutoCloseable {
 
     /** The scheduler saw {@code ref} rotated in time (again): ends an overdue condition. */
     public void onTime(SecretRef ref) {
-        resolve(Alert.KIND_ROTATION_OVERDUE + "|" + ref.format());
+        resolve(Alert.KIND_ROTATION_OVERDUE + "|" + plain(ref));
     }
 
     /**
@@ -252,8 +257,13 @@ public final class Alerting implements AutoCloseable {
         return keys;
     }
 
+    /** The ref of the secret itself, without field or selector, as rotation events name it. */
+    private static String plain(SecretRef ref) {
+        return SecretRef.of(ref.store(), ref.path()).format();
+    }
+
     List<String> routesFor(SecretRef ref) {
-        List<String> named = policyRoutes.apply(ref.withSelector(dev.rotor.Selector.CURRENT).withField(null));
+        List<String> named = policyRoutes.apply(SecretRef.of(ref.store(), ref.path()));
         return named == null || named.isEmpty() ? defaultRoutes : named;
     }
 
