@@ -173,25 +173,23 @@ public final class Alerting implements AutoCloseable {
 
     /** Sends a condition's alert, unless one with its key was sent within the re-notify interval. */
     void raise(Alert alert, List<String> routeNames) {
-        Alert[] toSend = new Alert[1];
-        List<String>[] to = new List[1];
+        // Decided inside compute (atomic per key), delivered after it: no queueing under the map's lock.
+        Sent[] decided = new Sent[1];
         sent.compute(alert.key(), (k, prev) -> {
             if (prev == null || !prev.condition()) {
-                toSend[0] = alert;
-                to[0] = routeNames;
-                return new Sent(alert, alert.time(), routeNames, true, 1);
+                decided[0] = new Sent(alert, alert.time(), routeNames, true, 1);
+                return decided[0];
             }
             long n = prev.occurrences() + 1;
             if (Duration.between(prev.at(), alert.time()).compareTo(renotify) >= 0) {
                 Alert again = alert.withDetail("occurrences", Long.toString(n)).withDetail("firstSeen", prev.alert().time().toString());
-                toSend[0] = again;
-                to[0] = prev.routes();
+                decided[0] = new Sent(again, alert.time(), prev.routes(), true, n);
                 return new Sent(prev.alert(), alert.time(), prev.routes(), true, n);
             }
             return new Sent(prev.alert(), prev.at(), prev.routes(), true, n);
         });
-        if (toSend[0] != null) {
-            deliver(toSend[0], to[0]);
+        if (decided[0] != null) {
+            deliver(decided[0].alert(), decided[0].routes());
         } else {
             LOG.debug("alert {} suppressed: sent less than {} ago", alert.key(), renotify);
         }
