@@ -332,6 +332,9 @@ public record AlertConfig(Map<String, List<SinkConfig>> routes, @Nullable List<S
                 if (username != null && !m.containsKey("passwordEnv")) {
                     t.problems.add(new ConfigProblem(f + ".passwordEnv", "is needed with username"));
                 }
+                if (username == null && m.containsKey("passwordEnv")) {
+                    t.problems.add(new ConfigProblem(f + ".username", "is needed with passwordEnv"));
+                }
                 if (m.containsKey("password")) {
                     t.problems.add(new ConfigProblem(f + ".password", "passwords are never in the file: use passwordEnv"));
                 }

@@ -1,5 +1,6 @@
 package dev.rotor.alert;
 
+import com.codahale.metrics.MetricRegistry;
 import dev.rotor.ConfigProblem;
 import dev.rotor.InvalidConfigurationException;
 import dev.rotor.SecretRef;
@@ -136,6 +137,8 @@ public final class Alerting implements AutoCloseable {
      * @param error the error's type (never its message, which may quote what was being written)
      */
     public void auditSinkFailed(String sink, String error) {
+        Objects.requireNonNull(sink, "sink");
+        Objects.requireNonNull(error, "error");
         Instant now = clock.instant();
         raise(new Alert(Alert.KIND_AUDIT_SINK_FAILED + "|" + sink, Severity.CRITICAL, Alert.KIND_AUDIT_SINK_FAILED, sink,
                 "audit sink " + sink + " is failing; audited access is refused while it fails closed", Map.of("error", error), now, false),
@@ -166,6 +169,7 @@ public final class Alerting implements AutoCloseable {
      * @param clientOrIp the client id or remote address; never a token or key
      */
     public void authFailure(String clientOrIp) {
+        Objects.requireNonNull(clientOrIp, "clientOrIp");
         authFailures.observe(Alert.oneLine(clientOrIp), clock.instant()).ifPresent(a -> notifyOnce(a, defaultRoutes));
     }
 
@@ -305,6 +309,25 @@ public final class Alerting implements AutoCloseable {
     /** Delivery counts per sink. */
     public List<DeliveryStats> deliveryStats() {
         return workers.stream().map(SinkWorker::stats).toList();
+    }
+
+    /**
+     * Registers gauges summed over every sink: {@code rotor.alerts.delivered}, {@code .retried},
+     * {@code .failed}, {@code .dropped}, {@code .queued}, and {@code rotor.alerts.active} (open
+     * conditions). Names hold no sink address, so no URL reaches a metric name.
+     */
+    public void registerMetrics(MetricRegistry registry) {
+        Objects.requireNonNull(registry, "registry");
+        registry.gauge("rotor.alerts.delivered", () -> () -> sum(DeliveryStats::delivered));
+        registry.gauge("rotor.alerts.retried", () -> () -> sum(DeliveryStats::retried));
+        registry.gauge("rotor.alerts.failed", () -> () -> sum(DeliveryStats::failed));
+        registry.gauge("rotor.alerts.dropped", () -> () -> sum(DeliveryStats::dropped));
+        registry.gauge("rotor.alerts.queued", () -> () -> sum(DeliveryStats::queued));
+        registry.gauge("rotor.alerts.active", () -> () -> (long) activeConditions().size());
+    }
+
+    private long sum(java.util.function.ToLongFunction<DeliveryStats> f) {
+        return deliveryStats().stream().mapToLong(f).sum();
     }
 
     /** Waits until every queued alert was delivered or given up on; false if {@code timeout} passed first. */

@@ -312,6 +312,21 @@ class AlertingTest {
     }
 
     @Test
+    void gaugesSumTheSinksAndCountOpenConditions() throws Exception {
+        alerting = builder().build();
+        com.codahale.metrics.MetricRegistry registry = new com.codahale.metrics.MetricRegistry();
+        alerting.registerMetrics(registry);
+        dba.failNext(1, false);
+        alerting.overdue(APP, clock.instant()); // to dba (refused once) and ops
+        alerting.overdue(OTHER, clock.instant()); // to ops
+        settle();
+        assertThat(registry.getGauges().get("rotor.alerts.delivered").getValue()).isEqualTo(2L);
+        assertThat(registry.getGauges().get("rotor.alerts.failed").getValue()).isEqualTo(1L);
+        assertThat(registry.getGauges().get("rotor.alerts.queued").getValue()).isEqualTo(0L);
+        assertThat(registry.getGauges().get("rotor.alerts.active").getValue()).isEqualTo(2L);
+    }
+
+    @Test
     void aRejectedRequestIsNotRetried() throws Exception {
         alerting = builder().build();
         ops.failNext(1, false);
