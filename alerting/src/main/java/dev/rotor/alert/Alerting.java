@@ -6,6 +6,7 @@ import dev.rotor.InvalidConfigurationException;
 import dev.rotor.SecretRef;
 import dev.rotor.alert.internal.SinkWorker;
 import dev.rotor.audit.AuditEvent;
+import dev.rotor.config.Durations;
 import dev.rotor.audit.AuditSink;
 import dev.rotor.rotation.RotationListener;
 import dev.rotor.store.Sleeper;
@@ -120,7 +121,8 @@ public final class Alerting implements AutoCloseable {
         String r = plain(ref);
         Map<String, String> d = new LinkedHashMap<>();
         d.put("deadline", deadline.toString());
-        d.put("overdueBy", Duration.between(deadline, now).isNegative() ? "0s" : Duration.between(deadline, now).toString());
+        Duration late = Duration.between(deadline, now);
+        d.put("overdueBy", Durations.format(late.isNegative() ? Duration.ZERO : late.withNanos(0)));
         raise(new Alert(Alert.KIND_ROTATION_OVERDUE + "|" + r, Severity.CRITICAL, Alert.KIND_ROTATION_OVERDUE, r,
                 "rotation of " + r + " is overdue: no successful rotation by " + deadline, d, now, false), routesFor(ref));
     }

@@ -108,6 +108,7 @@ class FailingRotationAlertsIT {
                     JsonNode overdue = hooks.get(2).json();
                     assertThat(overdue.get("severity").asText()).isEqualTo("CRITICAL");
                     assertThat(overdue.get("details").get("deadline").asText()).isEqualTo(deadline.toString());
+                    assertThat(overdue.get("details").get("overdueBy").asText()).isEqualTo("1m");
                     assertThat(hooks.get(0).json().get("details").get("error").asText()).isEqualTo("java.lang.IllegalStateException");
                     assertThat(hooks.get(0).json().get("details").get("rolledBack").asText()).isEqualTo("true");
 
