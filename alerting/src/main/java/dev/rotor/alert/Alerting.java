@@ -266,9 +266,16 @@ public final class Alerting implements AutoCloseable {
         return SecretRef.of(ref.store(), ref.path()).format();
     }
 
+    /** The policy's routes for {@code ref}; the default routes if it names none or the lookup fails. */
     List<String> routesFor(SecretRef ref) {
-        List<String> named = policyRoutes.apply(SecretRef.of(ref.store(), ref.path()));
-        return named == null || named.isEmpty() ? defaultRoutes : named;
+        List<String> named;
+        try {
+            named = policyRoutes.apply(SecretRef.of(ref.store(), ref.path()));
+        } catch (RuntimeException e) {
+            LOG.warn("alert routes of {} could not be looked up ({}); using the default routes", ref, e.getClass().getName());
+            return defaultRoutes;
+        }
+        return named == null || named.isEmpty() ? defaultRoutes : List.copyOf(named);
     }
 
     Instant now() {

@@ -4,6 +4,8 @@ import dev.rotor.audit.AuditEvent;
 import dev.rotor.audit.AuditSink;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * An audit sink that reports its delegate's failures to {@link Alerting} (resolved on the next
@@ -13,6 +15,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>Thread-safe if the delegate is.
  */
 final class AlertingAuditSink implements AuditSink {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AlertingAuditSink.class);
 
     private final AuditSink delegate;
     private final Alerting alerting;
@@ -32,7 +36,7 @@ final class AlertingAuditSink implements AuditSink {
             throw e;
         }
         succeeded();
-        alerting.onAudit(event);
+        observe(event);
     }
 
     @Override
@@ -44,17 +48,34 @@ final class AlertingAuditSink implements AuditSink {
             throw e;
         }
         succeeded();
-        events.forEach(alerting::onAudit);
+        events.forEach(this::observe);
+    }
+
+    /** The event is recorded: nothing the rules do may make the caller think otherwise. */
+    private void observe(AuditEvent event) {
+        try {
+            alerting.onAudit(event);
+        } catch (RuntimeException e) {
+            LOG.warn("unusual-access rules failed on an audit event of {}: {}", event.requestId(), e.getClass().getName());
+        }
     }
 
     private void failed(RuntimeException e) {
         failing.set(true);
-        alerting.auditSinkFailed(delegate.describe(), e.getClass().getSimpleName());
+        try {
+            alerting.auditSinkFailed(delegate.describe(), e.getClass().getSimpleName());
+        } catch (RuntimeException again) {
+            e.addSuppressed(again);
+        }
     }
 
     private void succeeded() {
         if (failing.compareAndSet(true, false)) {
-            alerting.auditSinkRecovered(delegate.describe());
+            try {
+                alerting.auditSinkRecovered(delegate.describe());
+            } catch (RuntimeException e) {
+                LOG.warn("could not resolve the failure alert of audit sink {}: {}", delegate.describe(), e.getClass().getName());
+            }
         }
     }
 

@@ -263,6 +263,33 @@ class AlertingTest {
     }
 
     @Test
+    void aFailingPolicyRouteLookupFallsBackToTheDefaultRoutesAndNeverFailsAnAuditWrite() throws Exception {
+        alerting = builder().unusualAccess(1000, Duration.ZERO).policyRoutes(ref -> {
+            throw new IllegalStateException("policy table not loaded");
+        }).build();
+        List<AuditEvent> written = new ArrayList<>();
+        AuditSink sink = alerting.watch(new AuditSink() {
+            @Override
+            public void append(AuditEvent event) {
+                written.add(event);
+            }
+
+            @Override
+            public String describe() {
+                return "memory";
+            }
+
+            @Override
+            public void close() {}
+        });
+        sink.append(read("app", "db/app", 1));
+        settle();
+        assertThat(written).hasSize(1);
+        assertThat(ops.sent()).singleElement().satisfies(a -> assertThat(a.kind()).isEqualTo(Alert.KIND_ACCESS_NEW_ACTOR));
+        assertThat(dba.sent()).isEmpty();
+    }
+
+    @Test
     void authFailureBurstsAreCountedInASlidingWindowPerClient() throws Exception {
         alerting = builder().authFailures(3, Duration.ofMinutes(1)).build();
         alerting.authFailure("10.0.0.7");
