@@ -185,8 +185,11 @@ public final class ApiHandler {
         try {
             response = dispatch(call);
         } catch (RuntimeException e) {
-            // The daemon's own failure: log its type and the request id, never its message to the client.
-            LOG.error("request {} {} {} failed", call.requestId, request.method(), call.route.template, e);
+            // The daemon's failure: its message may quote anything, so neither the client nor the
+            // log gets it; the type and where it was thrown find it.
+            StackTraceElement at = e.getStackTrace().length == 0 ? null : e.getStackTrace()[0];
+            LOG.error("request {} {} {} failed: {} at {}", call.requestId, Names.safe(request.method()), call.route.template,
+                    e.getClass().getName(), at);
             response = error(call, 500, "internal_error", "the request failed; see the server log for request " + call.requestId);
         }
         response = finish(call, response);
