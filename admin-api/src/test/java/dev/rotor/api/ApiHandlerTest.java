@@ -189,6 +189,8 @@ class ApiHandlerTest {
         assertThat(h.authFailures).singleElement().satisfies(f -> {
             assertThat(f.status()).isEqualTo(403);
             assertThat(f.principal()).isEqualTo("oidc:ci-client");
+            assertThat(f.path()).isEqualTo("/v1/secrets");
+            assertThat(f.method()).isEqualTo("GET");
         });
     }
 

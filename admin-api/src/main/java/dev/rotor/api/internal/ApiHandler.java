@@ -498,8 +498,16 @@ public final class ApiHandler {
         }
     }
 
+    /** The path as a listener may show it: at most 200 characters, nothing outside {@code [A-Za-z0-9._~%/-]}. */
     private static String shorten(String path) {
-        return Names.safe(path.length() > 200 ? path.substring(0, 200) : path);
+        String p = path.length() > 200 ? path.substring(0, 200) : path;
+        StringBuilder sb = new StringBuilder(p.length());
+        for (int i = 0; i < p.length(); i++) {
+            char c = p.charAt(i);
+            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || ".~%/-_".indexOf(c) >= 0;
+            sb.append(ok ? c : '_');
+        }
+        return sb.toString();
     }
 
     private ApiResponse withStandardHeaders(Call call, ApiResponse r) {
