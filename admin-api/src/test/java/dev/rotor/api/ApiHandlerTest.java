@@ -325,6 +325,10 @@ class ApiHandlerTest {
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.header("Content-Type")).startsWith("text/plain; version=0.0.4");
         assertThat(r.bodyText()).contains("rotor_rotations_succeeded 3\n");
+        h.get("/v1/secrets");
+        assertThat(h.metrics.meter("rotor.api.responses.2xx").getCount()).isEqualTo(1);
+        assertThat(h.metrics.meter("rotor.api.responses.4xx").getCount()).isEqualTo(1);
+        assertThat(h.metrics.timer("rotor.api.requests").getCount()).isEqualTo(2);
     }
 
     @Test

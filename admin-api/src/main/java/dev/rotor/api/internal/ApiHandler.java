@@ -469,6 +469,10 @@ public final class ApiHandler {
                 ref == null ? (call.route == Route.UNKNOWN ? "-" : call.route.template) : ref.path(), call.versionId, null,
                 outcome, call.requestId, detail);
         ApiResponse out = response;
+        if (metrics != null) {
+            metrics.meter("rotor.api.responses." + (status / 100) + "xx").mark();
+            metrics.timer("rotor.api.requests").update(Duration.between(call.start, clock.instant()));
+        }
         try {
             audit.append(event);
         } catch (RuntimeException e) {
