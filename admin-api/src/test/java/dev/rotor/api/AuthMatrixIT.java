@@ -237,4 +237,33 @@ class AuthMatrixIT {
             assertRefused(get(api, "/v1/secrets", jwt.serialize()), 401);
         }
     }
+
+    @Test
+    void aKeycloakTokenWithRotorRotateRotatesButCannotDeclareAnEmergency() {
+        String token = goodToken();
+        HttpResponse<String> routine = post(api, "/v1/secrets/main/app/db/rotate", token, "{\"reason\":\"quarterly\"}");
+        assertThat(routine.statusCode()).isEqualTo(200);
+        HttpResponse<String> emergency = post(api, "/v1/secrets/main/app/db/rotate", token, "{\"emergency\":true,\"reason\":\"leak\"}");
+        assertRefused(emergency, 403);
+        assertThat(service.rotations).singleElement().satisfies(c -> {
+            assertThat(c.request().actor()).isEqualTo("oidc:ops-bot");
+            assertThat(c.request().emergency()).isFalse();
+        });
+    }
+
+    private HttpResponse<String> post(URI base, String path, String token, String body) {
+        HttpRequest request = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(30))
+                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+        try {
+            HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
+            bodies.add(r.body());
+            return r;
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("admin API did not answer", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
 }
