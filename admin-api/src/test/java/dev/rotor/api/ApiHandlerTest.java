@@ -235,7 +235,7 @@ class ApiHandlerTest {
             assertThat(c.caller().requestId()).isEqualTo(r.header("X-Request-Id"));
         });
         AuditEvent e = h.audit.events.getLast();
-        assertThat(e.action()).isEqualTo(AuditAction.ROTATION_STARTED);
+        assertThat(e.action()).isEqualTo(AuditAction.API_CALL);
         assertThat(e.store()).isEqualTo("main");
         assertThat(e.path()).isEqualTo("app/db");
         assertThat(e.versionId()).isEqualTo("v2");

@@ -22,5 +22,7 @@ public enum AuditAction {
     /** A rotation run's changes were undone: the target rolled back and PENDING removed. */
     ROTATION_ROLLED_BACK,
     /** A PREVIOUS credential was revoked on its target: {@code versionId} is the retired version. */
-    ROTATION_RETIRED
+    ROTATION_RETIRED,
+    /** A call to the admin API; the detail names the method, route and status, the actor the caller. */
+    API_CALL
 }

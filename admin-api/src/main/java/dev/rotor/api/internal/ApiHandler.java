@@ -459,8 +459,7 @@ public final class ApiHandler {
                 : AuditOutcome.ERROR;
         AuditAction action = switch (call.route) {
             case SECRETS, RUNS -> AuditAction.LIST;
-            case ROTATE -> AuditAction.ROTATION_STARTED;
-            default -> AuditAction.GET;
+            default -> AuditAction.API_CALL;
         };
         String detail = "api " + Names.safe(call.request.method()) + " " + (call.route == Route.UNKNOWN ? "(unknown)" : call.route.template)
                 + " " + status + (call.detail == null ? "" : " " + call.detail);
