@@ -2,11 +2,10 @@ package dev.rotor.rotator.mariadb;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
-import java.util.Arrays;
-import java.util.stream.Collectors;
+import dev.rotor.rotator.sql.NamedStrategy;
 
 /** How a password rotation keeps clients working while the password changes. */
-public enum Strategy {
+public enum Strategy implements NamedStrategy {
     /**
      * {@code ALTER USER … IDENTIFIED BY …} on the one account: the old password stops working at
      * APPLY, so clients that open a connection between APPLY and PROMOTE must retry once with the
@@ -35,6 +34,7 @@ public enum Strategy {
 
     /** The name used in policies, e.g. {@code alternating-users}. */
     @JsonValue
+    @Override
     public String id() {
         return id;
     }
@@ -42,16 +42,11 @@ public enum Strategy {
     /** @throws IllegalArgumentException naming the known strategies */
     @JsonCreator
     public static Strategy fromId(String id) {
-        for (Strategy s : values()) {
-            if (s.id.equals(id)) {
-                return s;
-            }
-        }
-        throw new IllegalArgumentException("unknown strategy '" + id + "' (known: " + known() + ")");
+        return NamedStrategy.find(Strategy.class, id, id);
     }
 
     static String known() {
-        return Arrays.stream(values()).map(Strategy::id).collect(Collectors.joining(", "));
+        return NamedStrategy.known(Strategy.class);
     }
 
     @Override
