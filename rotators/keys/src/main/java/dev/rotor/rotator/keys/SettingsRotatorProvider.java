@@ -21,10 +21,21 @@ import org.jspecify.annotations.Nullable;
  */
 public abstract class SettingsRotatorProvider<S> implements RotatorProvider {
 
+    private final String type;
     private final Class<S> settingsType;
 
-    protected SettingsRotatorProvider(Class<S> settingsType) {
+    /**
+     * @param type the rotator type this provider answers to
+     * @param settingsType the record the settings bind to
+     */
+    protected SettingsRotatorProvider(String type, Class<S> settingsType) {
+        this.type = Objects.requireNonNull(type, "type");
         this.settingsType = Objects.requireNonNull(settingsType, "settingsType");
+    }
+
+    @Override
+    public final String type() {
+        return type;
     }
 
     @Override

@@ -42,12 +42,7 @@ public final class RandomSecretRotatorProvider extends SettingsRotatorProvider<R
             @Nullable Boolean includeHash, @Nullable String verifierStore, @Nullable String verifierPath) {}
 
     public RandomSecretRotatorProvider() {
-        super(Settings.class);
-    }
-
-    @Override
-    public String type() {
-        return RandomSecretRotator.TYPE;
+        super(RandomSecretRotator.TYPE, Settings.class);
     }
 
     @Override

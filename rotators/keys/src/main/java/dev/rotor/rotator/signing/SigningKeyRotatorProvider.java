@@ -36,12 +36,7 @@ public final class SigningKeyRotatorProvider extends SettingsRotatorProvider<Sig
             @Nullable String maxTokenLifetime, @Nullable String jwksStore, @Nullable String jwksPath) {}
 
     public SigningKeyRotatorProvider() {
-        super(Settings.class);
-    }
-
-    @Override
-    public String type() {
-        return SigningKeyRotator.TYPE;
+        super(SigningKeyRotator.TYPE, Settings.class);
     }
 
     @Override

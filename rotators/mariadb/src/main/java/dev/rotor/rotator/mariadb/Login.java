@@ -53,12 +53,8 @@ record Login(String username, String password) {
     }
 
     private static ObjectNode parse(Secret secret, Step step) {
-        ObjectNode root = LoginJson.object(secret);
-        if (root == null) {
-            throw new RotationException(step, describe(secret) + " is not a JSON object with '" + LoginJson.USERNAME + "' and '"
-                    + LoginJson.PASSWORD + "'");
-        }
-        return root;
+        return LoginJson.object(secret, step, () -> describe(secret) + " is not a JSON object with '" + LoginJson.USERNAME + "' and '"
+                + LoginJson.PASSWORD + "'");
     }
 
     private static String describe(Secret secret) {

@@ -58,9 +58,8 @@ public final class MariaDbRotatorProvider extends SqlRotatorProvider<MariaDbRota
     private static final SettingsReader.Rules RULES = new SettingsReader.Rules("must be text", Durations.FORMATS,
             Pattern.compile("\\d{1,9}"));
 
-    @Override
-    public String type() {
-        return MariaDbPasswordRotator.TYPE;
+    public MariaDbRotatorProvider() {
+        super(MariaDbPasswordRotator.TYPE);
     }
 
     /**

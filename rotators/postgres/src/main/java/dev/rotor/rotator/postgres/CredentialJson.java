@@ -51,12 +51,8 @@ final class CredentialJson {
     }
 
     private static ObjectNode parse(Secret secret, Step step) {
-        ObjectNode root = LoginJson.object(secret);
-        if (root == null) {
-            throw new RotationException(step, describe(secret) + " is not a JSON object with '" + LoginJson.USERNAME + "' and '"
-                    + LoginJson.PASSWORD + "' fields");
-        }
-        return root;
+        return LoginJson.object(secret, step, () -> describe(secret) + " is not a JSON object with '" + LoginJson.USERNAME + "' and '"
+                + LoginJson.PASSWORD + "' fields");
     }
 
     private static String describe(Secret secret) {

@@ -49,9 +49,8 @@ public final class PostgresRotatorProvider extends SqlRotatorProvider<PostgresRo
     private static final SettingsReader.Rules RULES = new SettingsReader.Rules("must be a string",
             "must be a duration; " + Durations.FORMATS, Pattern.compile("[+-]?\\p{Nd}+"));
 
-    @Override
-    public String type() {
-        return PostgresPasswordRotator.TYPE;
+    public PostgresRotatorProvider() {
+        super(PostgresPasswordRotator.TYPE);
     }
 
     @Override

@@ -11,25 +11,19 @@ public enum Strategy implements NamedStrategy {
      * One login role whose password is changed in place ({@code ALTER ROLE ... PASSWORD}). The
      * old password stops working at APPLY; clients bridge the gap by retrying once with PENDING.
      */
-    SINGLE_USER("single-user"),
+    SINGLE_USER,
     /**
      * Two login roles that share a group role's privileges; each rotation sets a new password on
      * the idle one and the secret's username switches to it. The previous role keeps working
      * until RETIRE (or the next rotation, which reuses it).
      */
-    ALTERNATING("alternating");
-
-    private final String id;
-
-    Strategy(String id) {
-        this.id = id;
-    }
+    ALTERNATING;
 
     /** The name used in settings: {@code single-user} or {@code alternating}. */
     @JsonValue
     @Override
     public String id() {
-        return id;
+        return NamedStrategy.super.id();
     }
 
     /** Parses a settings name, case-insensitively; also accepts the enum constant's name. */
@@ -40,6 +34,6 @@ public enum Strategy implements NamedStrategy {
 
     @Override
     public String toString() {
-        return id;
+        return id();
     }
 }

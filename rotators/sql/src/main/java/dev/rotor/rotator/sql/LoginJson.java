@@ -10,6 +10,7 @@ import dev.rotor.rotation.RotationException;
 import dev.rotor.rotation.Step;
 import java.io.IOException;
 import java.util.Arrays;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -29,19 +30,23 @@ public final class LoginJson {
     private LoginJson() {}
 
     /**
-     * The secret's value as a JSON object, or {@code null} if it is not one. The copy of the value
-     * read here is zeroed.
+     * The secret's value as a JSON object. The copy of the value read here is zeroed.
+     *
+     * @param notAnObject the message if it is not a JSON object, naming the secret but not quoting it
+     * @throws RotationException at {@code step} if the value is not a JSON object
      */
-    public static @Nullable ObjectNode object(Secret secret) {
+    public static ObjectNode object(Secret secret, Step step, Supplier<String> notAnObject) {
         byte[] bytes = secret.value().bytes();
         try {
-            return JSON.readTree(bytes) instanceof ObjectNode object ? object : null;
+            if (JSON.readTree(bytes) instanceof ObjectNode object) {
+                return object;
+            }
         } catch (IOException e) {
             // The parser's message quotes the input: never pass it on.
-            return null;
         } finally {
             Arrays.fill(bytes, (byte) 0);
         }
+        throw new RotationException(step, notAnObject.get());
     }
 
     /** The text of {@code field}, or {@code null} if it is absent or not text. */

@@ -1,16 +1,23 @@
 package dev.rotor.rotator.sql;
 
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.stream.Collectors;
 
 /**
  * A rotation strategy with the name settings use for it, such as {@code single-user}. Each
  * rotator has its own enum of strategies; this finds one by name and lists the known names.
+ * Implemented by enums (others override {@link #id()}).
  */
 public interface NamedStrategy {
 
-    /** The name used in settings. */
-    String id();
+    /**
+     * The name used in settings: for an enum constant, its name in lower case with {@code -} for
+     * {@code _} ({@code SINGLE_USER} is {@code single-user}).
+     */
+    default String id() {
+        return ((Enum<?>) this).name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
 
     /**
      * The strategy of {@code type} named {@code id}.

@@ -29,10 +29,17 @@ public abstract class SqlRotatorProvider<S, R> {
      */
     public record Bound<S>(@Nullable S settings, AdminSource admin) {}
 
-    protected SqlRotatorProvider() {}
+    private final String type;
+
+    /** @param type the rotator type this provider makes, e.g. {@code postgres-password} */
+    protected SqlRotatorProvider(String type) {
+        this.type = Objects.requireNonNull(type, "type");
+    }
 
     /** The rotator type this provider makes, e.g. {@code postgres-password}. */
-    public abstract String type();
+    public final String type() {
+        return type;
+    }
 
     /**
      * Every problem with {@code settings}, each naming its field as {@code prefix + "." + key}
