@@ -2,6 +2,7 @@ package dev.rotor.rotator.keys;
 
 import dev.rotor.ConfigProblem;
 import dev.rotor.InvalidConfigurationException;
+import dev.rotor.SecretStore;
 import dev.rotor.rotation.Rotator;
 import dev.rotor.spi.ConfigBinder;
 import dev.rotor.spi.RotatorConfig;
@@ -72,6 +73,16 @@ public abstract class SettingsRotatorProvider<S> implements RotatorProvider {
                 problems.add(mapped);
             }
         }
+    }
+
+    /** The configured store named {@code name}, or {@code null} after reporting that there is none at {@code key}. */
+    protected static @Nullable SecretStore store(RotatorConfig config, RotatorContext context, String key, String name,
+            List<ConfigProblem> problems) {
+        SecretStore store = context.store(name);
+        if (store == null) {
+            problems.add(new ConfigProblem(config.fieldPath(key), "no store named '" + name + "'"));
+        }
+        return store;
     }
 
     private @Nullable Rotator build(RotatorConfig config, RotatorContext context, List<ConfigProblem> problems) {

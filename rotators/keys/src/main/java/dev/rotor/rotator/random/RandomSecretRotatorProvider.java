@@ -54,10 +54,7 @@ public final class RandomSecretRotatorProvider extends SettingsRotatorProvider<R
             if (s.verifierStore() == null) {
                 problems.add(new ConfigProblem(config.fieldPath("verifierStore"), "is required with verifierPath"));
             } else {
-                verifierStore = context.store(s.verifierStore());
-                if (verifierStore == null) {
-                    problems.add(new ConfigProblem(config.fieldPath("verifierStore"), "no store named '" + s.verifierStore() + "'"));
-                }
+                verifierStore = store(config, context, "verifierStore", s.verifierStore(), problems);
             }
         } else if (s.verifierStore() != null) {
             problems.add(new ConfigProblem(config.fieldPath("verifierPath"), "is required with verifierStore"));

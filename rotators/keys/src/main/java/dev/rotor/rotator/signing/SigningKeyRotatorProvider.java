@@ -56,10 +56,7 @@ public final class SigningKeyRotatorProvider extends SettingsRotatorProvider<Sig
         if (s.jwksStore() == null) {
             problems.add(new ConfigProblem(config.fieldPath("jwksStore"), "is required"));
         } else {
-            store = context.store(s.jwksStore());
-            if (store == null) {
-                problems.add(new ConfigProblem(config.fieldPath("jwksStore"), "no store named '" + s.jwksStore() + "'"));
-            }
+            store = store(config, context, "jwksStore", s.jwksStore(), problems);
         }
         if (s.jwksPath() == null) {
             problems.add(new ConfigProblem(config.fieldPath("jwksPath"), "is required"));
