@@ -4,11 +4,9 @@ import dev.rotor.ConfigProblem;
 import dev.rotor.InvalidConfigurationException;
 import dev.rotor.SecretStore;
 import dev.rotor.rotation.Rotator;
-import dev.rotor.spi.ConfigBinder;
+import dev.rotor.rotator.keys.SettingsRotatorProvider;
 import dev.rotor.spi.RotatorConfig;
 import dev.rotor.spi.RotatorContext;
-import dev.rotor.spi.RotatorProvider;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -32,7 +30,7 @@ import org.jspecify.annotations.Nullable;
  *
  * Stateless.
  */
-public final class RandomSecretRotatorProvider implements RotatorProvider {
+public final class RandomSecretRotatorProvider extends SettingsRotatorProvider<RandomSecretRotatorProvider.Settings> {
 
     private static final Map<String, String> ALPHABETS = Map.of(
             "alphanumeric", RandomSecretSettings.ALPHANUMERIC,
@@ -43,31 +41,12 @@ public final class RandomSecretRotatorProvider implements RotatorProvider {
     record Settings(@Nullable Integer length, @Nullable String alphabet, @Nullable String field, @Nullable String prefix,
             @Nullable Boolean includeHash, @Nullable String verifierStore, @Nullable String verifierPath) {}
 
-    @Override
-    public String type() {
-        return RandomSecretRotator.TYPE;
+    public RandomSecretRotatorProvider() {
+        super(RandomSecretRotator.TYPE, Settings.class);
     }
 
     @Override
-    public List<ConfigProblem> validate(RotatorConfig config, RotatorContext context) {
-        List<ConfigProblem> problems = new ArrayList<>();
-        build(config, context, problems);
-        return problems;
-    }
-
-    @Override
-    public Rotator open(RotatorConfig config, RotatorContext context) {
-        List<ConfigProblem> problems = new ArrayList<>();
-        Rotator r = build(config, context, problems);
-        InvalidConfigurationException.throwIfAny(problems);
-        return r;
-    }
-
-    private @Nullable Rotator build(RotatorConfig config, RotatorContext context, List<ConfigProblem> problems) {
-        Settings s = ConfigBinder.bind(config, Settings.class, problems);
-        if (s == null) {
-            return null;
-        }
+    protected @Nullable Rotator create(RotatorConfig config, RotatorContext context, Settings s, List<ConfigProblem> problems) {
         RandomSecretSettings d = RandomSecretSettings.defaults();
         String alphabet = s.alphabet() == null ? d.alphabet() : ALPHABETS.getOrDefault(s.alphabet().toLowerCase(Locale.ROOT), s.alphabet());
         SecretStore verifierStore = null;
@@ -75,10 +54,7 @@ public final class RandomSecretRotatorProvider implements RotatorProvider {
             if (s.verifierStore() == null) {
                 problems.add(new ConfigProblem(config.fieldPath("verifierStore"), "is required with verifierPath"));
             } else {
-                verifierStore = context.store(s.verifierStore());
-                if (verifierStore == null) {
-                    problems.add(new ConfigProblem(config.fieldPath("verifierStore"), "no store named '" + s.verifierStore() + "'"));
-                }
+                verifierStore = store(config, context, "verifierStore", s.verifierStore(), problems);
             }
         } else if (s.verifierStore() != null) {
             problems.add(new ConfigProblem(config.fieldPath("verifierPath"), "is required with verifierStore"));
@@ -89,9 +65,7 @@ public final class RandomSecretRotatorProvider implements RotatorProvider {
                     s.field() == null ? d.field() : s.field(), s.prefix() == null ? "" : s.prefix(),
                     s.includeHash() != null && s.includeHash(), s.verifierPath());
         } catch (InvalidConfigurationException e) {
-            for (ConfigProblem p : e.problems()) {
-                problems.add(new ConfigProblem(config.fieldPath(p.field().substring(p.field().indexOf('.') + 1)), p.message()));
-            }
+            addSettingsProblems(config, e, problems);
             return null;
         }
         if (!problems.isEmpty()) {

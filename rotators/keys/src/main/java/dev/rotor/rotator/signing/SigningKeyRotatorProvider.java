@@ -5,12 +5,10 @@ import dev.rotor.InvalidConfigurationException;
 import dev.rotor.SecretStore;
 import dev.rotor.config.Durations;
 import dev.rotor.rotation.Rotator;
-import dev.rotor.spi.ConfigBinder;
+import dev.rotor.rotator.keys.SettingsRotatorProvider;
 import dev.rotor.spi.RotatorConfig;
 import dev.rotor.spi.RotatorContext;
-import dev.rotor.spi.RotatorProvider;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 
@@ -31,37 +29,18 @@ import org.jspecify.annotations.Nullable;
  *
  * Stateless.
  */
-public final class SigningKeyRotatorProvider implements RotatorProvider {
+public final class SigningKeyRotatorProvider extends SettingsRotatorProvider<SigningKeyRotatorProvider.Settings> {
 
     /** The settings as written. */
     record Settings(@Nullable String algorithm, @Nullable Integer rsaKeySize, @Nullable String jwksCacheTtl,
             @Nullable String maxTokenLifetime, @Nullable String jwksStore, @Nullable String jwksPath) {}
 
-    @Override
-    public String type() {
-        return SigningKeyRotator.TYPE;
+    public SigningKeyRotatorProvider() {
+        super(SigningKeyRotator.TYPE, Settings.class);
     }
 
     @Override
-    public List<ConfigProblem> validate(RotatorConfig config, RotatorContext context) {
-        List<ConfigProblem> problems = new ArrayList<>();
-        build(config, context, problems);
-        return problems;
-    }
-
-    @Override
-    public Rotator open(RotatorConfig config, RotatorContext context) {
-        List<ConfigProblem> problems = new ArrayList<>();
-        Rotator r = build(config, context, problems);
-        InvalidConfigurationException.throwIfAny(problems);
-        return r;
-    }
-
-    private @Nullable Rotator build(RotatorConfig config, RotatorContext context, List<ConfigProblem> problems) {
-        Settings s = ConfigBinder.bind(config, Settings.class, problems);
-        if (s == null) {
-            return null;
-        }
+    protected @Nullable Rotator create(RotatorConfig config, RotatorContext context, Settings s, List<ConfigProblem> problems) {
         SigningAlgorithm alg = null;
         if (s.algorithm() == null) {
             problems.add(new ConfigProblem(config.fieldPath("algorithm"), "is required (RS256, ES256 or EdDSA)"));
@@ -77,10 +56,7 @@ public final class SigningKeyRotatorProvider implements RotatorProvider {
         if (s.jwksStore() == null) {
             problems.add(new ConfigProblem(config.fieldPath("jwksStore"), "is required"));
         } else {
-            store = context.store(s.jwksStore());
-            if (store == null) {
-                problems.add(new ConfigProblem(config.fieldPath("jwksStore"), "no store named '" + s.jwksStore() + "'"));
-            }
+            store = store(config, context, "jwksStore", s.jwksStore(), problems);
         }
         if (s.jwksPath() == null) {
             problems.add(new ConfigProblem(config.fieldPath("jwksPath"), "is required"));
@@ -93,12 +69,7 @@ public final class SigningKeyRotatorProvider implements RotatorProvider {
                     ttl == null ? Duration.ofMinutes(1) : ttl, lifetime == null ? Duration.ofMinutes(1) : lifetime,
                     s.jwksPath() == null ? "stand-in" : s.jwksPath());
         } catch (InvalidConfigurationException e) {
-            for (ConfigProblem p : e.problems()) {
-                ConfigProblem mapped = new ConfigProblem(config.fieldPath(p.field().substring(p.field().indexOf('.') + 1)), p.message());
-                if (problems.stream().noneMatch(q -> q.field().equals(mapped.field()))) {
-                    problems.add(mapped);
-                }
-            }
+            addSettingsProblems(config, e, problems);
         }
         if (!problems.isEmpty() || settings == null || store == null) {
             return null;

@@ -14,6 +14,7 @@ import dev.rotor.rotation.RotationRequest;
 import dev.rotor.rotation.RotationResult;
 import dev.rotor.rotation.Step;
 import dev.rotor.testkit.CrashHarness;
+import dev.rotor.testkit.CrashMatrix;
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -53,7 +54,7 @@ class KeyRotatorsCrashIT {
     static Stream<Arguments> matrix() {
         List<Arguments> out = new ArrayList<>();
         for (KeyRotators kind : KeyRotators.values()) {
-            for (Step step : List.of(Step.PREPARE, Step.CREATE, Step.APPLY, Step.VERIFY, Step.PROMOTE, Step.NOTIFY)) {
+            for (Step step : CrashMatrix.KILL_POINTS) {
                 out.add(Arguments.of(kind, step));
             }
         }

@@ -1,26 +1,19 @@
 package dev.rotor.rotator.mariadb;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rotor.Secret;
 import dev.rotor.SecretValue;
 import dev.rotor.rotation.RotationException;
 import dev.rotor.rotation.Step;
-import java.io.IOException;
-import java.util.Arrays;
+import dev.rotor.rotator.sql.LoginJson;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A user name and password read from a secret's JSON value. {@link #toString()} shows the user
- * name only.
+ * A user name and password read from a secret's JSON value (see {@link LoginJson}).
+ * {@link #toString()} shows the user name only.
  */
 record Login(String username, String password) {
-
-    static final String USERNAME = "username";
-    static final String PASSWORD = "password";
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     Login {
         Objects.requireNonNull(username, "username");
@@ -34,16 +27,16 @@ record Login(String username, String password) {
      *     field, never the content
      */
     static Login of(Secret secret, Step step) {
-        ObjectNode root = parse(secret.value(), step, secret);
-        JsonNode user = root.get(USERNAME);
-        JsonNode pass = root.get(PASSWORD);
-        if (user == null || !user.isTextual() || user.textValue().isEmpty()) {
-            throw new RotationException(step, describe(secret) + " has no text field '" + USERNAME + "'");
+        ObjectNode root = parse(secret, step);
+        String user = LoginJson.text(root, LoginJson.USERNAME);
+        String pass = LoginJson.text(root, LoginJson.PASSWORD);
+        if (user == null || user.isEmpty()) {
+            throw new RotationException(step, describe(secret) + " has no text field '" + LoginJson.USERNAME + "'");
         }
-        if (pass == null || !pass.isTextual()) {
-            throw new RotationException(step, describe(secret) + " has no text field '" + PASSWORD + "'");
+        if (pass == null) {
+            throw new RotationException(step, describe(secret) + " has no text field '" + LoginJson.PASSWORD + "'");
         }
-        return new Login(user.textValue(), pass.textValue());
+        return new Login(user, pass);
     }
 
     /** The user name of {@code secret}, or null if there is no secret. */
@@ -56,29 +49,12 @@ record Login(String username, String password) {
      * {@code password} replaced, so that application fields such as a host name carry over.
      */
     static SecretValue next(@Nullable Secret current, String username, String password, Step step) {
-        ObjectNode root = current == null ? JSON.createObjectNode() : parse(current.value(), step, current);
-        root.put(USERNAME, username);
-        root.put(PASSWORD, password);
-        try {
-            return SecretValue.wrap(JSON.writeValueAsBytes(root));
-        } catch (IOException e) {
-            throw new RotationException(step, "cannot encode the new secret value as JSON");
-        }
+        return LoginJson.next(current == null ? null : parse(current, step), username, password, step);
     }
 
-    private static ObjectNode parse(SecretValue value, Step step, Secret secret) {
-        byte[] bytes = value.bytes();
-        try {
-            JsonNode node = JSON.readTree(bytes);
-            if (node instanceof ObjectNode object) {
-                return object;
-            }
-        } catch (IOException e) {
-            // The parser's message quotes the input: never pass it on.
-        } finally {
-            Arrays.fill(bytes, (byte) 0);
-        }
-        throw new RotationException(step, describe(secret) + " is not a JSON object with '" + USERNAME + "' and '" + PASSWORD + "'");
+    private static ObjectNode parse(Secret secret, Step step) {
+        return LoginJson.object(secret, step, () -> describe(secret) + " is not a JSON object with '" + LoginJson.USERNAME + "' and '"
+                + LoginJson.PASSWORD + "'");
     }
 
     private static String describe(Secret secret) {

@@ -10,12 +10,12 @@ import dev.rotor.rotation.RotationContext;
 import dev.rotor.rotation.RotationException;
 import dev.rotor.rotation.Rotator;
 import dev.rotor.rotation.Step;
+import dev.rotor.rotator.sql.AdminPools;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -384,20 +384,12 @@ public final class MariaDbPasswordRotator implements Rotator, AutoCloseable {
     }
 
     private HikariConfig poolConfig() {
-        HikariConfig hc = new HikariConfig();
-        hc.setPoolName("rotor-mariadb-" + POOL_NUMBERS.incrementAndGet());
+        HikariConfig hc = AdminPools.config("rotor-mariadb-" + POOL_NUMBERS.incrementAndGet(), settings.effectiveMaxPoolSize(),
+                settings.effectiveConnectTimeout());
         hc.setDriverClassName(org.mariadb.jdbc.Driver.class.getName());
         hc.setJdbcUrl(settings.jdbcUrl());
         hc.setUsername(admin.username());
         hc.setPassword(admin.password().asUtf8());
-        hc.setMaximumPoolSize(settings.effectiveMaxPoolSize());
-        // Rotations are rare: hold no idle connection between them.
-        hc.setMinimumIdle(0);
-        hc.setIdleTimeout(Duration.ofSeconds(30).toMillis());
-        hc.setConnectionTimeout(Math.max(250, settings.effectiveConnectTimeout().toMillis()));
-        // Start without a connection (no I/O here); an unreachable server shows at PREPARE.
-        hc.setInitializationFailTimeout(-1);
-        hc.setAutoCommit(true);
         // Credentials go as client-side parameters, which keeps them out of the driver's query log;
         // a server-side prepare of ALTER USER … IDENTIFIED BY ? would fail.
         hc.addDataSourceProperty("useServerPrepStmts", "false");

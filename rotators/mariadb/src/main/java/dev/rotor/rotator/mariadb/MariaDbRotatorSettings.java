@@ -2,6 +2,7 @@ package dev.rotor.rotator.mariadb;
 
 import dev.rotor.ConfigProblem;
 import dev.rotor.InvalidConfigurationException;
+import dev.rotor.rotator.sql.SqlSettingsBuilder;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -195,19 +196,18 @@ public record MariaDbRotatorSettings(
     }
 
     /** Builds settings in code; {@link #build()} reports every problem at once. Not thread-safe. */
-    public static final class Builder {
+    public static final class Builder extends SqlSettingsBuilder<Builder> {
         private @Nullable String jdbcUrl;
         private @Nullable Strategy strategy;
         private @Nullable String accountHost;
         private @Nullable String username;
         private @Nullable List<String> users;
-        private @Nullable Integer passwordLength;
         private @Nullable String verifyQuery;
-        private @Nullable Duration connectTimeout;
-        private @Nullable Duration queryTimeout;
         private @Nullable Integer maxPoolSize;
 
-        private Builder() {}
+        private Builder() {
+            super(null, null, null);
+        }
 
         public Builder jdbcUrl(String jdbcUrl) {
             this.jdbcUrl = jdbcUrl;
@@ -237,23 +237,8 @@ public record MariaDbRotatorSettings(
             return this;
         }
 
-        public Builder passwordLength(int passwordLength) {
-            this.passwordLength = passwordLength;
-            return this;
-        }
-
         public Builder verifyQuery(String verifyQuery) {
             this.verifyQuery = verifyQuery;
-            return this;
-        }
-
-        public Builder connectTimeout(Duration connectTimeout) {
-            this.connectTimeout = connectTimeout;
-            return this;
-        }
-
-        public Builder queryTimeout(Duration queryTimeout) {
-            this.queryTimeout = queryTimeout;
             return this;
         }
 

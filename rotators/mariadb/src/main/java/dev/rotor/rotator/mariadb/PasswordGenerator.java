@@ -1,13 +1,12 @@
 package dev.rotor.rotator.mariadb;
 
+import dev.rotor.rotator.sql.RandomPasswords;
 import java.security.SecureRandom;
 
 /**
- * Makes random passwords that survive every quoting they are likely to meet: SQL literals, JDBC
- * URLs, JSON, YAML and shell words. The alphabet is the ASCII letters, the digits and
- * {@code - _ . ~} (the characters a URL never escapes), so no quote, backslash, space, {@code %},
- * {@code @} or {@code :} ever appears. Each password starts with a letter (never an option-like
- * {@code -}) and holds at least one upper-case letter, one lower-case letter, one digit and one of
+ * Makes random passwords from {@link RandomPasswords#ALPHABET}, which survives every quoting they
+ * are likely to meet: SQL literals, JDBC URLs, JSON, YAML and shell words. Each password starts
+ * with a letter (never an option-like {@code -}) and holds at least one upper-case letter, one lower-case letter, one digit and one of
  * the four symbols, which satisfies the usual password-policy plugins. A 32-character password
  * carries about 190 bits of entropy.
  *
@@ -17,9 +16,9 @@ final class PasswordGenerator {
 
     static final String UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
     static final String LOWER = "abcdefghijklmnopqrstuvwxyz";
-    static final String DIGITS = "0123456789";
-    static final String SYMBOLS = "-_.~";
-    static final String ALPHABET = UPPER + LOWER + DIGITS + SYMBOLS;
+    static final String DIGITS = RandomPasswords.DIGITS;
+    static final String SYMBOLS = RandomPasswords.SYMBOLS;
+    static final String ALPHABET = RandomPasswords.ALPHABET;
     static final int MIN_LENGTH = 16;
     static final int MAX_LENGTH = 128;
 
@@ -43,16 +42,9 @@ final class PasswordGenerator {
         // than 2 draws are needed on average; unlike placing one character of each class at
         // fixed places, this keeps every position uniform.
         do {
-            out[0] = pick(UPPER + LOWER);
-            for (int i = 1; i < length; i++) {
-                out[i] = pick(ALPHABET);
-            }
+            RandomPasswords.fill(out, random, RandomPasswords.LETTERS);
         } while (!hasEveryClass(out));
         return new String(out);
-    }
-
-    private char pick(String from) {
-        return from.charAt(random.nextInt(from.length()));
     }
 
     static boolean hasEveryClass(char[] password) {

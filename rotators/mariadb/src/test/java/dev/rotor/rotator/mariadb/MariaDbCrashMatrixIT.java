@@ -20,6 +20,7 @@ import dev.rotor.rotation.RotationRequest;
 import dev.rotor.rotation.RotationResult;
 import dev.rotor.rotation.Step;
 import dev.rotor.testkit.CrashHarness;
+import dev.rotor.testkit.CrashMatrix;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -72,15 +73,7 @@ class MariaDbCrashMatrixIT extends MariaDbTestSupport {
     }
 
     static Stream<Arguments> cases() {
-        List<Arguments> out = new ArrayList<>();
-        for (Strategy strategy : List.of(Strategy.SINGLE_USER, Strategy.ALTERNATING_USERS)) {
-            for (Step step : List.of(Step.PREPARE, Step.CREATE, Step.APPLY, Step.VERIFY, Step.PROMOTE, Step.NOTIFY)) {
-                out.add(Arguments.of(strategy, step, false));
-            }
-            // An emergency killed between NOTIFY and its RETIRE: the resume must still revoke the old credential.
-            out.add(Arguments.of(strategy, Step.NOTIFY, true));
-        }
-        return out.stream();
+        return CrashMatrix.withEmergency(List.of(Strategy.SINGLE_USER, Strategy.ALTERNATING_USERS));
     }
 
     @ParameterizedTest(name = "{0}, killed after {1}, emergency={2}")

@@ -11,7 +11,6 @@ import dev.rotor.Stage;
 import dev.rotor.audit.AuditAction;
 import dev.rotor.audit.AuditEvent;
 import dev.rotor.audit.AuditOutcome;
-import dev.rotor.audit.AuditSink;
 import dev.rotor.memory.InMemorySecretStore;
 import dev.rotor.rotation.RotationEngine;
 import dev.rotor.rotation.RotationEvent;
@@ -21,6 +20,7 @@ import dev.rotor.rotation.RotationResult;
 import dev.rotor.rotation.Step;
 import dev.rotor.testkit.peer.PeerProcess;
 import dev.rotor.testkit.TestClock;
+import dev.rotor.testkit.RecordingAuditSink;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -42,25 +42,12 @@ class MariaDbRotationEngineIT extends MariaDbTestSupport {
     private final TestClock clock = TestClock.startingNow();
     private final SecretStore store = new InMemorySecretStore("main", clock);
     private final List<RotationEvent> events = new CopyOnWriteArrayList<>();
-    private final List<AuditEvent> audit = new CopyOnWriteArrayList<>();
+    private final RecordingAuditSink sink = new RecordingAuditSink();
+    private final List<AuditEvent> audit = sink.events();
     private RotationEngine engine;
 
     @BeforeEach
     void engine() {
-        AuditSink sink = new AuditSink() {
-            @Override
-            public void append(AuditEvent event) {
-                audit.add(event);
-            }
-
-            @Override
-            public String describe() {
-                return "test";
-            }
-
-            @Override
-            public void close() {}
-        };
         engine = RotationEngine.builder(store).clock(clock).auditSink(sink).holder("engine-it")
                 .options(RotationOptions.defaults().withGracePeriod(GRACE)).listener(events::add).build();
     }

@@ -1,17 +1,17 @@
 package dev.rotor.rotator.postgres;
 
 import dev.rotor.SecretValue;
+import dev.rotor.rotator.sql.RandomPasswords;
 import java.nio.CharBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.Arrays;
 
 /**
- * Random passwords from an alphabet that needs no quoting anywhere a PostgreSQL password
- * travels: no quote, backslash, space, {@code $}, {@code %}, {@code @} or {@code :}, so the
- * password is unchanged inside an SQL literal, a libpq key/value string, a connection URI, a
- * JDBC URL and a shell word. The first character is a letter or digit so that the password is
- * never mistaken for a command-line option.
+ * Random passwords from {@link RandomPasswords#ALPHABET}, which needs no quoting anywhere a
+ * PostgreSQL password travels: the password is unchanged inside an SQL literal, a libpq key/value
+ * string, a connection URI, a JDBC URL and a shell word. The first character is a letter or digit
+ * so that the password is never mistaken for a command-line option.
  *
  * <p>With the default length of 40 a password carries about 241 bits of entropy.
  *
@@ -20,8 +20,8 @@ import java.util.Arrays;
 public final class PasswordGenerator {
 
     /** Letters, digits and the URI-unreserved marks {@code - . _ ~}. */
-    public static final String ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~";
-    private static final int ALPHANUMERIC = 62;
+    public static final String ALPHABET = RandomPasswords.ALPHABET;
+    private static final String ALPHANUMERIC = RandomPasswords.LETTERS + RandomPasswords.DIGITS;
 
     private final SecureRandom random;
     private final int length;
@@ -46,10 +46,7 @@ public final class PasswordGenerator {
     /** A new password; the caller owns it. */
     public SecretValue generate() {
         char[] chars = new char[length];
-        chars[0] = ALPHABET.charAt(random.nextInt(ALPHANUMERIC));
-        for (int i = 1; i < length; i++) {
-            chars[i] = ALPHABET.charAt(random.nextInt(ALPHABET.length()));
-        }
+        RandomPasswords.fill(chars, random, ALPHANUMERIC);
         // Encode without an intermediate String, so the only copies are ones we zero.
         var buffer = StandardCharsets.US_ASCII.encode(CharBuffer.wrap(chars));
         byte[] bytes = new byte[buffer.remaining()];

@@ -2,6 +2,7 @@ package dev.rotor.rotator.postgres;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.rotor.rotator.sql.AdminPools;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -22,8 +23,6 @@ import org.postgresql.ds.PGSimpleDataSource;
  */
 public final class PostgresAdminPool implements AutoCloseable {
 
-    private static final Duration IDLE_TIMEOUT = Duration.ofSeconds(30);
-
     private final String host;
     private final int port;
     private final String database;
@@ -38,17 +37,9 @@ public final class PostgresAdminPool implements AutoCloseable {
         this.port = settings.port();
         this.database = settings.database();
         this.maxSize = settings.poolSize();
-        HikariConfig config = new HikariConfig();
-        config.setPoolName("rotor-postgres-" + settings.host() + ":" + settings.port());
+        HikariConfig config = AdminPools.config("rotor-postgres-" + settings.host() + ":" + settings.port(), settings.poolSize(),
+                settings.connectTimeout());
         config.setDataSource(new AdminDataSource(dataSource(settings, "rotor-admin"), credentials));
-        config.setMaximumPoolSize(settings.poolSize());
-        config.setMinimumIdle(0);
-        config.setConnectionTimeout(settings.connectTimeout().toMillis());
-        config.setValidationTimeout(Math.min(settings.connectTimeout().toMillis(), 5_000));
-        config.setIdleTimeout(IDLE_TIMEOUT.toMillis());
-        // Do not connect here: an unreachable server must fail PREPARE, not construction.
-        config.setInitializationFailTimeout(-1);
-        config.setAutoCommit(true);
         this.pool = new HikariDataSource(config);
     }
 

@@ -2,6 +2,7 @@ package dev.rotor.rotator.postgres;
 
 import dev.rotor.ConfigProblem;
 import dev.rotor.InvalidConfigurationException;
+import dev.rotor.rotator.sql.SqlSettingsBuilder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -157,7 +158,7 @@ public record PostgresRotatorSettings(
     }
 
     /** Builds settings; {@link #build()} reports every problem at once. Not thread-safe. */
-    public static final class Builder {
+    public static final class Builder extends SqlSettingsBuilder<Builder> {
         private @Nullable String host;
         private int port = DEFAULT_PORT;
         private String database = DEFAULT_DATABASE;
@@ -166,12 +167,11 @@ public record PostgresRotatorSettings(
         private @Nullable String role;
         private List<String> roles = List.of();
         private @Nullable String groupRole;
-        private int passwordLength = DEFAULT_PASSWORD_LENGTH;
-        private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
-        private Duration queryTimeout = DEFAULT_QUERY_TIMEOUT;
         private int poolSize = DEFAULT_POOL_SIZE;
 
-        private Builder() {}
+        private Builder() {
+            super(DEFAULT_PASSWORD_LENGTH, DEFAULT_CONNECT_TIMEOUT, DEFAULT_QUERY_TIMEOUT);
+        }
 
         public Builder host(String host) {
             this.host = host;
@@ -229,21 +229,6 @@ public record PostgresRotatorSettings(
             return this;
         }
 
-        public Builder passwordLength(int passwordLength) {
-            this.passwordLength = passwordLength;
-            return this;
-        }
-
-        public Builder connectTimeout(Duration connectTimeout) {
-            this.connectTimeout = connectTimeout;
-            return this;
-        }
-
-        public Builder queryTimeout(Duration queryTimeout) {
-            this.queryTimeout = queryTimeout;
-            return this;
-        }
-
         public Builder poolSize(int poolSize) {
             this.poolSize = poolSize;
             return this;
@@ -252,8 +237,9 @@ public record PostgresRotatorSettings(
         /** @throws InvalidConfigurationException listing every problem */
         @SuppressWarnings("NullAway")
         public PostgresRotatorSettings build() {
+            // passwordLength starts at its default and its setter takes an int: never null.
             return new PostgresRotatorSettings(host, port, database, sslMode, strategy, role, roles, groupRole,
-                    passwordLength, connectTimeout, queryTimeout, poolSize);
+                    Objects.requireNonNull(passwordLength), connectTimeout, queryTimeout, poolSize);
         }
     }
 }

@@ -23,6 +23,7 @@ import dev.rotor.rotation.RotationOptions;
 import dev.rotor.rotation.RotationRequest;
 import dev.rotor.rotation.RotationResult;
 import dev.rotor.rotation.Step;
+import dev.rotor.testkit.CrashMatrix;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -68,15 +69,7 @@ class PostgresCrashMatrixIT {
     private final MasterKey key = MasterKey.generate();
 
     static Stream<Arguments> cases() {
-        List<Arguments> out = new ArrayList<>();
-        for (Strategy strategy : Strategy.values()) {
-            for (Step step : List.of(Step.PREPARE, Step.CREATE, Step.APPLY, Step.VERIFY, Step.PROMOTE, Step.NOTIFY)) {
-                out.add(Arguments.of(strategy, step, false));
-            }
-            // An emergency killed between NOTIFY and its RETIRE: the resume must still revoke the old credential.
-            out.add(Arguments.of(strategy, Step.NOTIFY, true));
-        }
-        return out.stream();
+        return CrashMatrix.withEmergency(List.of(Strategy.values()));
     }
 
     @ParameterizedTest(name = "{0}, killed after {1}, emergency={2}")

@@ -11,7 +11,6 @@ import dev.rotor.Selector;
 import dev.rotor.Stage;
 import dev.rotor.audit.AuditAction;
 import dev.rotor.audit.AuditEvent;
-import dev.rotor.audit.AuditSink;
 import dev.rotor.memory.InMemorySecretStore;
 import dev.rotor.rotation.RotationContext;
 import dev.rotor.rotation.RotationEngine;
@@ -22,11 +21,11 @@ import dev.rotor.rotation.Rotator;
 import dev.rotor.rotation.Step;
 import dev.rotor.testkit.Canary;
 import dev.rotor.testkit.LeakCheckExtension;
+import dev.rotor.testkit.RecordingAuditSink;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
@@ -54,7 +53,8 @@ class PostgresRotationEngineIT {
     final LeakCheckExtension leaks = new LeakCheckExtension();
 
     private final SecretStore store = new InMemorySecretStore("mem");
-    private final List<AuditEvent> audit = new CopyOnWriteArrayList<>();
+    private final RecordingAuditSink sink = new RecordingAuditSink();
+    private final List<AuditEvent> audit = sink.events();
     private final List<PostgresPasswordRotator> rotators = new ArrayList<>();
 
     @AfterEach
@@ -65,20 +65,6 @@ class PostgresRotationEngineIT {
     }
 
     private RotationEngine engine(Duration grace) {
-        AuditSink sink = new AuditSink() {
-            @Override
-            public void append(AuditEvent event) {
-                audit.add(event);
-            }
-
-            @Override
-            public String describe() {
-                return "test";
-            }
-
-            @Override
-            public void close() {}
-        };
         return RotationEngine.builder(store)
                 .auditSink(sink)
                 .options(RotationOptions.defaults().withGracePeriod(grace).withLeaseDuration(Duration.ofMinutes(1)))
