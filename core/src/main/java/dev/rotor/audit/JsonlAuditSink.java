@@ -331,9 +331,9 @@ public final class JsonlAuditSink implements AuditSink {
             long checkpointedSeq = checkCheckpoint(path, tail, options);
             long fileFirstSeq = first.map(AuditSegments.LineInfo::seq).orElse(tail.seq() + 1);
             ZoneId zone = options.rollover().zone();
-            LocalDate activeDay = first.map(AuditSegments.LineInfo::time)
-                    .map(t -> LocalDate.ofInstant(t, zone))
-                    .orElse(LocalDate.ofInstant(options.clock().instant(), zone));
+            // The day the file was last written (event times come from callers and may lag or lead).
+            LocalDate activeDay = LocalDate.ofInstant(first.isPresent() ? Files.getLastModifiedTime(path).toInstant()
+                    : options.clock().instant(), zone);
             Files.deleteIfExists(AuditCheckpoint.tempPathFor(path));
             if (created && options.fsync()) {
                 AuditCheckpoint.fsyncDirectory(path.getParent());
