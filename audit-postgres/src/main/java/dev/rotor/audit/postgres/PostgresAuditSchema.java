@@ -132,7 +132,7 @@ final class PostgresAuditSchema {
         ps.setString(2, prev);
         ps.setString(3, hash);
         ps.setTimestamp(4, recordedAt);
-        ps.setTimestamp(5, Timestamp.from(e.time()));
+        ps.setTimestamp(5, Timestamp.from(PostgresAuditSink.micros(e.time()))); // truncated, not rounded by the server
         ps.setString(6, e.actor());
         ps.setString(7, e.action().name());
         ps.setString(8, e.store());

@@ -62,8 +62,8 @@ final class PostgresAuditVerifier {
                                         ? ", after the rows pruned up to the anchor's seq " + anchor.seq() : "") + ")");
                     }
                     String record = Objects.requireNonNullElse(rs.getString("record"), "");
-                    String hash = PostgresAuditSink.hex(digest.digest(record.getBytes(StandardCharsets.UTF_8)));
-                    if (!hash.equals(rs.getString("hash"))) {
+                    String hash = rs.getString("hash");
+                    if (!PostgresAuditSink.hex(digest.digest(record.getBytes(StandardCharsets.UTF_8))).equals(hash)) {
                         add("seq " + seq + ": its record does not match its hash column: the row was edited");
                     }
                     String prev = rs.getString("prev");
@@ -73,7 +73,8 @@ final class PostgresAuditVerifier {
                                 + ": that row or this one was edited");
                     }
                     checkRecord(rs, seq, prev, record);
-                    prevHash = hash;
+                    // Chain on the hash column: an edited record is reported above, not again on the next row.
+                    prevHash = Objects.requireNonNullElse(hash, "");
                     expected = seq + 1;
                 }
             }
