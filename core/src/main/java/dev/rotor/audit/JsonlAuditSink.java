@@ -81,6 +81,14 @@ import org.slf4j.LoggerFactory;
  * checkpoint write is logged and retried later; it does not fail appends, whose events are already
  * durable. Only one sink may have a file open: the file is locked while open.
  *
+ * <p><b>Rollover and retention.</b> With {@link Options#rollover()}, before a batch the writer
+ * renames a file that reached its size or day to {@code <file>.<its first seq>} and starts a new
+ * {@code <file>}; the chain continues (the new file's first line links to the old file's last), so
+ * {@link AuditLogVerifier#verifyLog} checks all files as one. {@link Options#retention()} then
+ * compresses or deletes rolled-over files once old, on a thread of its own; deleting first writes
+ * the signed anchor {@code <file>.anchor} with the last seq and hash deleted, where the chain of
+ * what remains starts.
+ *
  * <p>Thread-safe: any number of threads may append concurrently; {@code close} may be called from
  * any thread and waits for queued events to be written.
  */
