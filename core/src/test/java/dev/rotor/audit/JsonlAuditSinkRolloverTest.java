@@ -168,6 +168,45 @@ class JsonlAuditSinkRolloverTest {
     }
 
     @Test
+    void aRolloverThatCannotRenameKeepsWritingTheSameFileAndTriesAgainLater() throws Exception {
+        try (JsonlAuditSink sink = JsonlAuditSink.open(log(), bySize(Disposal.GZIP))) {
+            // Something takes the name the first rolled-over file would get.
+            Files.writeString(dir.resolve("audit.jsonl.1"), "not ours\n");
+            append(sink, 0, 400);
+            assertThat(Files.readString(dir.resolve("audit.jsonl.1"))).isEqualTo("not ours\n");
+            assertThat(lines(log(), false)).hasSize(400);
+
+            Files.delete(dir.resolve("audit.jsonl.1"));
+            clock.advance(Duration.ofMinutes(1));
+            append(sink, 400, 401);
+        }
+
+        assertThat(segments()).extracting(s -> s.path().getFileName().toString()).containsExactly("audit.jsonl.1");
+        assertThat(lines(dir.resolve("audit.jsonl.1"), false)).hasSize(400);
+        assertThat(lines(log(), false)).extracting(l -> json(l).get("seq").longValue()).containsExactly(401L);
+        assertThat(AuditLogVerifier.verifyLog(log(), KEY).problems()).isEmpty();
+    }
+
+    @Test
+    void retentionRunsByItselfAfterARollover() throws Exception {
+        try (JsonlAuditSink sink = JsonlAuditSink.open(log(), bySize(Disposal.GZIP))) {
+            append(sink, 0, 300);
+            Path oldest = segments().get(0).path();
+            age(oldest, clock.instant().minus(Duration.ofDays(91)));
+
+            append(sink, 300, 600); // rolls over again, which schedules a retention pass
+
+            Path archived = oldest.resolveSibling(oldest.getFileName() + ".gz");
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (!Files.exists(archived) && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            assertThat(archived).exists();
+        }
+        assertThat(AuditLogVerifier.verifyLog(log(), KEY).problems()).isEmpty();
+    }
+
+    @Test
     void gzipRetentionCompressesOldFilesAndVerifyStillReadsThem() throws Exception {
         try (JsonlAuditSink sink = JsonlAuditSink.open(log(), bySize(Disposal.GZIP))) {
             append(sink, 0, 600);
