@@ -139,7 +139,7 @@ final class AuditSegments {
         }
     }
 
-    private static Optional<LineInfo> info(byte[] line) {
+    static Optional<LineInfo> info(byte[] line) {
         JsonNode node;
         try {
             node = AuditEventCodec.readTree(line);

@@ -334,7 +334,8 @@ public final class JsonlAuditSink implements AuditSink {
             FileLock fileLock = lockFile(path, ch);
             boolean created = ch.size() == 0;
             Tail own = recoverTail(path, ch, options.fsync());
-            Optional<AuditSegments.LineInfo> first = own.seq() == 0 ? Optional.empty() : AuditSegments.firstLine(path, false);
+            // Read through the locked channel: closing any other descriptor of the file would drop the lock (POSIX).
+            Optional<AuditSegments.LineInfo> first = own.seq() == 0 ? Optional.empty() : firstLine(ch, own.size());
             Tail tail = own.seq() == 0 ? chainBefore(path, own) : own;
             long checkpointedSeq = checkCheckpoint(path, tail, options);
             long fileFirstSeq = first.map(AuditSegments.LineInfo::seq).orElse(tail.seq() + 1);
@@ -996,6 +997,24 @@ public final class JsonlAuditSink implements AuditSink {
             pos += chunk.limit();
         }
         return true;
+    }
+
+    /** The first line of the file, if it is a record with a seq. */
+    private static Optional<AuditSegments.LineInfo> firstLine(FileChannel ch, long end) throws IOException {
+        ByteBuffer chunk = ByteBuffer.allocate(8192);
+        long limit = Math.min(end, AuditLogVerifier.MAX_LINE_BYTES);
+        for (long pos = 0; pos < limit; ) {
+            int len = (int) Math.min(chunk.capacity(), limit - pos);
+            chunk.clear().limit(len);
+            readFully(ch, chunk, pos);
+            for (int i = 0; i < len; i++) {
+                if (chunk.get(i) == '\n') {
+                    return AuditSegments.info(read(ch, 0, pos + i));
+                }
+            }
+            pos += len;
+        }
+        return Optional.empty();
     }
 
     /** The position of the last '\n' before {@code end}, or -1. */

@@ -207,6 +207,24 @@ class JsonlAuditSinkRolloverTest {
     }
 
     @Test
+    void reopeningALogKeepsItLockedAgainstOtherProcesses() throws Exception {
+        try (JsonlAuditSink sink = JsonlAuditSink.open(log(), bySize(Disposal.GZIP))) {
+            append(sink, 0, 3);
+        }
+        // Reopening reads the first line (for the rolled-over file's name); on POSIX, closing any other
+        // descriptor of the file would drop the lock, so another process could open the log too.
+        try (JsonlAuditSink sink = JsonlAuditSink.open(log(), bySize(Disposal.GZIP))) {
+            sink.append(TestEvents.event(3));
+            Process probe = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-cp", System.getProperty("java.class.path"), LockProbe.class.getName(), log().toString())
+                    .redirectErrorStream(true).start();
+            assertThat(probe.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).as("the probe finished").isTrue();
+            assertThat(probe.exitValue()).as("exit 0: the lock is held by this process; 3: it was free")
+                    .isZero();
+        }
+    }
+
+    @Test
     void gzipRetentionCompressesOldFilesAndVerifyStillReadsThem() throws Exception {
         try (JsonlAuditSink sink = JsonlAuditSink.open(log(), bySize(Disposal.GZIP))) {
             append(sink, 0, 600);
