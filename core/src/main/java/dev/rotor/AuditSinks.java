@@ -1,5 +1,6 @@
 package dev.rotor;
 
+import com.codahale.metrics.MetricRegistry;
 import dev.rotor.audit.AuditEvent;
 import dev.rotor.audit.AuditSink;
 import dev.rotor.audit.JsonlAuditSink;
@@ -21,12 +22,14 @@ final class AuditSinks {
     private AuditSinks() {}
 
     /**
-     * The file sink and/or the stream sink, as one sink.
+     * The file sink and/or the stream sink, and the {@code extra} sinks (not closed with the
+     * result), as one sink; with {@code metrics}, the file sink's queue depth gauge is registered.
      *
      * @throws AuditUnavailableException if the audit file cannot be opened
      */
-    static AuditSink open(AuditConfig audit, byte @Nullable [] checkpointKey, Clock clock, PrintStream stream) {
-        List<AuditSink> sinks = new ArrayList<>(2);
+    static AuditSink open(AuditConfig audit, byte @Nullable [] checkpointKey, Clock clock, PrintStream stream,
+            List<AuditSink> extra, @Nullable MetricRegistry metrics) {
+        List<AuditSink> sinks = new ArrayList<>(2 + extra.size());
         Path file = audit.file();
         if (file != null) {
             try {
@@ -34,12 +37,50 @@ final class AuditSinks {
             } catch (IOException e) {
                 throw new AuditUnavailableException("cannot create the directory of audit log " + file + ": " + e, e);
             }
-            sinks.add(JsonlAuditSink.open(file, JsonlAuditSink.Options.defaults().withClock(clock).withCheckpointKey(checkpointKey)));
+            JsonlAuditSink fileSink = JsonlAuditSink.open(file, JsonlAuditSink.Options.defaults().withClock(clock)
+                    .withCheckpointKey(checkpointKey).withRollover(audit.rollover()).withRetention(audit.retention()));
+            sinks.add(fileSink);
+            if (metrics != null) {
+                metrics.remove(JsonlAuditSink.QUEUE_DEPTH_GAUGE);
+                fileSink.registerQueueDepthGauge(metrics);
+            }
         }
         if (audit.stdout()) {
             sinks.add(new StdoutAuditSink(stream));
         }
+        for (AuditSink e : extra) {
+            sinks.add(new Unclosed(e));
+        }
         return sinks.size() == 1 ? sinks.get(0) : new Tee(sinks);
+    }
+
+    /** The caller's sinks as one, none of them closed with it. */
+    static AuditSink tee(List<AuditSink> sinks) {
+        List<AuditSink> wrapped = sinks.stream().<AuditSink>map(Unclosed::new).toList();
+        return wrapped.size() == 1 ? wrapped.get(0) : new Tee(wrapped);
+    }
+
+    /** A sink that stays open when the one holding it closes. */
+    private record Unclosed(AuditSink sink) implements AuditSink {
+        @Override
+        public void append(AuditEvent event) {
+            sink.append(event);
+        }
+
+        @Override
+        public void appendAll(List<AuditEvent> events) {
+            sink.appendAll(events);
+        }
+
+        @Override
+        public String describe() {
+            return sink.describe();
+        }
+
+        @Override
+        public void close() {
+            // The caller's to close.
+        }
     }
 
     /**

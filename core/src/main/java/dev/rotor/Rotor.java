@@ -188,6 +188,7 @@ public final class Rotor implements AutoCloseable {
         private Function<String, @Nullable String> environment = System::getenv;
         private @Nullable MetricRegistry metrics;
         private @Nullable AuditSink auditSink;
+        private final List<AuditSink> extraAuditSinks = new ArrayList<>();
         private PrintStream auditStream = System.out;
         private RetryOptions retry = RetryOptions.defaults();
         private Sleeper sleeper = Sleeper.system();
@@ -220,6 +221,18 @@ public final class Rotor implements AutoCloseable {
          */
         public Builder auditSink(AuditSink sink) {
             this.auditSink = Objects.requireNonNull(sink, "sink");
+            return this;
+        }
+
+        /**
+         * Audits every store into {@code sink} as well as into what the {@code audit:} section
+         * configures; an append fails (closed) if any sink fails. This is how a sink from another
+         * module joins, e.g. the PostgreSQL sink for {@code audit.postgres}: a configuration naming
+         * {@code audit.postgres} is refused unless a sink was added here. The sink stays the
+         * caller's: {@link Rotor#close()} does not close it. Ignored when {@link #auditSink} is set.
+         */
+        public Builder addAuditSink(AuditSink sink) {
+            this.extraAuditSinks.add(Objects.requireNonNull(sink, "sink"));
             return this;
         }
 
@@ -257,6 +270,10 @@ public final class Rotor implements AutoCloseable {
             }
             AuditConfig audit = config.audit();
             byte[] checkpointKey = audit != null && auditSink == null ? checkpointKey(audit, problems) : null;
+            if (audit != null && auditSink == null && audit.postgres() != null && extraAuditSinks.isEmpty()) {
+                problems.add(new ConfigProblem("audit.postgres", "needs the PostgreSQL audit sink (rotor-audit-postgres), which"
+                        + " 'rotor daemon' opens; this program cannot write it, and audit fails closed"));
+            }
             InvalidConfigurationException.throwIfAny(problems);
 
             String actor = config.actor() != null ? config.actor() : defaultActor(environment);
@@ -265,8 +282,10 @@ public final class Rotor implements AutoCloseable {
             try {
                 AuditSink sink = auditSink;
                 if (sink == null && audit != null) {
-                    sink = AuditSinks.open(audit, checkpointKey, clock, auditStream);
+                    sink = AuditSinks.open(audit, checkpointKey, clock, auditStream, extraAuditSinks, metrics);
                     opened.add(sink);
+                } else if (sink == null && !extraAuditSinks.isEmpty()) {
+                    sink = AuditSinks.tee(extraAuditSinks);
                 }
                 AuditOptions auditOptions = audit == null ? AuditOptions.defaults().withDefaultActor(actor)
                         : new AuditOptions(actor, audit.cachedReads(), audit.summaryInterval());

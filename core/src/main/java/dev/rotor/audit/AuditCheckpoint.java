@@ -39,6 +39,12 @@ import org.slf4j.LoggerFactory;
 record AuditCheckpoint(long seq, String hash, Instant time, @Nullable String mac) {
 
     static final String FORMAT = "rotor-audit-checkpoint/1";
+    /**
+     * The format of an anchor ({@code <log>.anchor}): the same fields, recording the last line of
+     * the files retention deleted, so that the chain of what remains can still be checked from
+     * its first line. Its own format string keeps a checkpoint from passing for an anchor.
+     */
+    static final String ANCHOR_FORMAT = "rotor-audit-anchor/1";
     private static final Set<String> FIELDS = Set.of("format", "seq", "hash", "time", "mac");
     private static final int MAX_BYTES = 4096;
     private static final Logger LOG = LoggerFactory.getLogger(AuditCheckpoint.class);
@@ -65,8 +71,16 @@ record AuditCheckpoint(long seq, String hash, Instant time, @Nullable String mac
         return log.resolveSibling(log.getFileName() + ".checkpoint.tmp");
     }
 
+    static Path anchorPathFor(Path log) {
+        return log.resolveSibling(log.getFileName() + ".anchor");
+    }
+
     static AuditCheckpoint create(long seq, String hash, Instant time, byte @Nullable [] key) {
-        return new AuditCheckpoint(seq, hash, time, key == null ? null : macOf(seq, hash, time, key));
+        return create(FORMAT, seq, hash, time, key);
+    }
+
+    static AuditCheckpoint create(String format, long seq, String hash, Instant time, byte @Nullable [] key) {
+        return new AuditCheckpoint(seq, hash, time, key == null ? null : macOf(format, seq, hash, time, key));
     }
 
     boolean signed() {
@@ -75,17 +89,25 @@ record AuditCheckpoint(long seq, String hash, Instant time, @Nullable String mac
 
     /** True if this checkpoint carries a MAC and it is the one {@code key} gives. */
     boolean macMatches(byte[] key) {
+        return macMatches(FORMAT, key);
+    }
+
+    boolean macMatches(String format, byte[] key) {
         String m = mac;
         return m != null && MessageDigest.isEqual(
                 m.getBytes(StandardCharsets.US_ASCII),
-                macOf(seq, hash, time, key).getBytes(StandardCharsets.US_ASCII));
+                macOf(format, seq, hash, time, key).getBytes(StandardCharsets.US_ASCII));
     }
 
     static String macOf(long seq, String hash, Instant time, byte[] key) {
+        return macOf(FORMAT, seq, hash, time, key);
+    }
+
+    static String macOf(String format, long seq, String hash, Instant time, byte[] key) {
         try {
             Mac hmac = Mac.getInstance("HmacSHA256");
             hmac.init(new SecretKeySpec(key, "HmacSHA256"));
-            String signed = FORMAT + "\n" + seq + "\n" + hash + "\n" + AuditEventCodec.formatInstant(time);
+            String signed = format + "\n" + seq + "\n" + hash + "\n" + AuditEventCodec.formatInstant(time);
             return AuditChain.hex(hmac.doFinal(signed.getBytes(StandardCharsets.UTF_8)));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("every Java platform provides HmacSHA256", e);
@@ -93,8 +115,12 @@ record AuditCheckpoint(long seq, String hash, Instant time, @Nullable String mac
     }
 
     byte[] toJson() {
+        return toJson(FORMAT);
+    }
+
+    byte[] toJson(String format) {
         String m = mac == null ? "null" : "\"" + mac + "\"";
-        return ("{\"format\":\"" + FORMAT + "\",\"seq\":" + seq + ",\"hash\":\"" + hash
+        return ("{\"format\":\"" + format + "\",\"seq\":" + seq + ",\"hash\":\"" + hash
                 + "\",\"time\":\"" + AuditEventCodec.formatInstant(time) + "\",\"mac\":" + m + "}\n")
                 .getBytes(StandardCharsets.UTF_8);
     }
@@ -105,6 +131,10 @@ record AuditCheckpoint(long seq, String hash, Instant time, @Nullable String mac
      * @throws IllegalArgumentException saying what is wrong, without echoing the content
      */
     static AuditCheckpoint parse(byte[] bytes) {
+        return parse(bytes, FORMAT);
+    }
+
+    static AuditCheckpoint parse(byte[] bytes, String expectedFormat) {
         if (bytes.length > MAX_BYTES) {
             throw new IllegalArgumentException("larger than " + MAX_BYTES + " bytes");
         }
@@ -126,8 +156,8 @@ record AuditCheckpoint(long seq, String hash, Instant time, @Nullable String mac
             }
         }
         JsonNode format = node.get("format");
-        if (format == null || !FORMAT.equals(format.textValue())) {
-            throw new IllegalArgumentException("field 'format' must be \"" + FORMAT + "\"");
+        if (format == null || !expectedFormat.equals(format.textValue())) {
+            throw new IllegalArgumentException("field 'format' must be \"" + expectedFormat + "\"");
         }
         JsonNode seq = node.get("seq");
         if (seq == null || !seq.isIntegralNumber() || !seq.canConvertToLong() || seq.longValue() < 0) {
@@ -157,7 +187,15 @@ record AuditCheckpoint(long seq, String hash, Instant time, @Nullable String mac
      * @throws IllegalArgumentException if the file exists but is not a checkpoint
      */
     static Optional<AuditCheckpoint> read(Path log) throws IOException {
-        Path file = pathFor(log);
+        return readFile(pathFor(log), FORMAT);
+    }
+
+    /** Reads the anchor beside {@code log}, if there is one. */
+    static Optional<AuditCheckpoint> readAnchor(Path log) throws IOException {
+        return readFile(anchorPathFor(log), ANCHOR_FORMAT);
+    }
+
+    private static Optional<AuditCheckpoint> readFile(Path file, String format) throws IOException {
         byte[] bytes;
         try {
             if (Files.size(file) > MAX_BYTES) {
@@ -167,7 +205,7 @@ record AuditCheckpoint(long seq, String hash, Instant time, @Nullable String mac
         } catch (NoSuchFileException e) {
             return Optional.empty();
         }
-        return Optional.of(parse(bytes));
+        return Optional.of(parse(bytes, format));
     }
 
     /**
@@ -176,10 +214,19 @@ record AuditCheckpoint(long seq, String hash, Instant time, @Nullable String mac
      * new one, never a mix.
      */
     void write(Path log, boolean fsync) throws IOException {
-        Path temp = tempPathFor(log);
+        writeAtomically(log, pathFor(log), tempPathFor(log), toJson(), fsync);
+    }
+
+    /** Replaces the anchor beside {@code log} atomically, as {@link #write} does the checkpoint. */
+    void writeAnchor(Path log, boolean fsync) throws IOException {
+        Path anchor = anchorPathFor(log);
+        writeAtomically(log, anchor, anchor.resolveSibling(anchor.getFileName() + ".tmp"), toJson(ANCHOR_FORMAT), fsync);
+    }
+
+    private static void writeAtomically(Path log, Path target, Path temp, byte[] content, boolean fsync) throws IOException {
         try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
-            ByteBuffer buffer = ByteBuffer.wrap(toJson());
+            ByteBuffer buffer = ByteBuffer.wrap(content);
             while (buffer.hasRemaining()) {
                 ch.write(buffer);
             }
@@ -187,7 +234,7 @@ record AuditCheckpoint(long seq, String hash, Instant time, @Nullable String mac
                 ch.force(true);
             }
         }
-        Files.move(temp, pathFor(log), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         if (fsync) {
             fsyncDirectory(log.toAbsolutePath().getParent());
         }

@@ -73,7 +73,100 @@ public final class AuditLogVerifier {
         Objects.requireNonNull(file, "file");
         byte[] key = checkpointKey == null ? null : checkpointKey.clone();
         try {
-            return new Run(file, key).run();
+            Run run = new Run(List.of(new Input(file, false)), key, 0, AuditChain.ZERO_HASH);
+            return run.run();
+        } catch (IOException e) {
+            throw new RotorException("cannot read audit log " + file + ": " + e, e);
+        } finally {
+            if (key != null) {
+                Arrays.fill(key, (byte) 0);
+            }
+        }
+    }
+
+    /**
+     * Verifies every file of the log whose file being written is {@code file}: the files rolled
+     * over before it ({@code <file>.<first seq>}, compressed ones {@code <file>.<first seq>.gz})
+     * oldest first, then {@code file} itself, as one chain: each file's first line must link to the
+     * last line of the file before it. Where retention deleted the oldest files, the chain starts
+     * from the anchor ({@code <file>.anchor}), whose HMAC is checked with the key like the
+     * checkpoint's. The checkpoint vouches for the end of the last file.
+     *
+     * @param checkpointKey the key the sink signs checkpoints and anchors with, or null to skip the
+     *     MAC checks
+     * @throws RotorException if no file of the log exists or one cannot be read at all
+     */
+    public static AuditLogVerification verifyLog(Path file, byte @Nullable [] checkpointKey) {
+        Objects.requireNonNull(file, "file");
+        Path log = file.toAbsolutePath();
+        byte[] key = checkpointKey == null ? null : checkpointKey.clone();
+        try {
+            List<Input> inputs = new ArrayList<>();
+            for (AuditSegments.Segment s : AuditSegments.list(log)) {
+                inputs.add(new Input(s.path(), s.gzipped()));
+            }
+            if (Files.exists(log) || inputs.isEmpty()) {
+                if (!Files.isRegularFile(log) && inputs.isEmpty()) {
+                    throw new RotorException("cannot read audit log " + file + ": no such file, and no rolled-over files beside it", null);
+                }
+                inputs.add(new Input(log, false));
+            }
+            List<AuditFileProblem> anchorProblems = new ArrayList<>();
+            Path anchorFile = AuditCheckpoint.anchorPathFor(log);
+            Optional<AuditCheckpoint> anchor = Optional.empty();
+            CheckpointStatus anchorStatus;
+            try {
+                anchor = AuditCheckpoint.readAnchor(log);
+            } catch (IllegalArgumentException e) {
+                anchorProblems.add(new AuditFileProblem(anchorFile, 0, "anchor " + anchorFile + " is not a valid anchor ("
+                        + e.getMessage() + ")"));
+            }
+            if (anchor.isEmpty()) {
+                anchorStatus = Files.exists(anchorFile) ? CheckpointStatus.INVALID : CheckpointStatus.NONE;
+            } else if (key == null) {
+                anchorStatus = anchor.get().signed() ? CheckpointStatus.SIGNED_NOT_CHECKED : CheckpointStatus.UNSIGNED;
+            } else if (!anchor.get().signed()) {
+                anchorStatus = CheckpointStatus.UNSIGNED;
+                anchorProblems.add(new AuditFileProblem(anchorFile, 0, "anchor " + anchorFile + " is unsigned although a key"
+                        + " was given: anyone who can write the files could have written it"));
+            } else if (anchor.get().macMatches(AuditCheckpoint.ANCHOR_FORMAT, key)) {
+                anchorStatus = CheckpointStatus.VERIFIED;
+            } else {
+                anchorStatus = CheckpointStatus.INVALID;
+                anchorProblems.add(new AuditFileProblem(anchorFile, 0, "anchor " + anchorFile + ": its HMAC does not match the"
+                        + " key (forged, altered, or signed with another key); it claims seq " + anchor.get().seq()));
+            }
+            Input first = inputs.get(0);
+            long firstSeq = AuditSegments.firstLine(first.path(), first.gzipped()).map(AuditSegments.LineInfo::seq).orElse(1L);
+            long startSeq = 0;
+            String startHash = AuditChain.ZERO_HASH;
+            // The chain starts from the anchor unless the files it covers are still here (a crash while deleting them).
+            boolean fromAnchor = anchor.isPresent() && firstSeq > 1;
+            if (fromAnchor) {
+                startSeq = anchor.get().seq();
+                startHash = anchor.get().hash();
+            }
+            Run run = new Run(inputs, key, startSeq, startHash);
+            if (anchor.isPresent() && !fromAnchor) {
+                run.anchorSeq = anchor.get().seq();
+            }
+            AuditVerification whole = run.run();
+            if (anchor.isPresent() && !fromAnchor && !(run.anchorFound && anchor.get().hash().equals(run.anchorLineHash))) {
+                anchorProblems.add(new AuditFileProblem(anchorFile, 0, "anchor " + anchorFile + " records seq " + anchor.get().seq()
+                        + " with a hash that no line in order holds: the anchor or the log was edited"));
+            }
+            List<AuditFileProblem> problems = new ArrayList<>(run.fileProblems());
+            long unlisted = run.unlisted();
+            for (AuditFileProblem p : anchorProblems) {
+                if (problems.size() < MAX_PROBLEMS) {
+                    problems.add(0, p);
+                } else {
+                    unlisted++;
+                }
+            }
+            return new AuditLogVerification(problems.isEmpty() && unlisted == 0, inputs.stream().map(Input::path).toList(),
+                    whole.linesChecked(), fromAnchor ? startSeq + 1 : 1, whole.lastSeq(), problems, unlisted,
+                    whole.checkpoint(), anchorStatus);
         } catch (IOException e) {
             throw new RotorException("cannot read audit log " + file + ": " + e, e);
         } finally {
@@ -93,19 +186,29 @@ public final class AuditLogVerifier {
      * @param prev its prev, or null if unusable
      * @param problems problems of the line itself, without the "line N: " prefix
      */
-    private record Parsed(long line, String hash, long seq, @Nullable String prev, List<String> problems, boolean torn) {}
+    private record Parsed(int file, long line, String hash, long seq, @Nullable String prev, List<String> problems, boolean torn) {}
+
+    /** One file of the log, in chain order; the last one is the file being written, with the checkpoint. */
+    private record Input(Path path, boolean gzipped) {}
 
     private record Gap(long line, int problem, long expected, long found) {}
 
     private record Misplaced(long line, String hash, int problem, long expected) {}
 
     private static final class Run {
+        private final List<Input> inputs;
         private final Path file;
         private final byte @Nullable [] key;
         private final List<AuditProblem> problems = new ArrayList<>();
+        // Which input each listed problem concerns (parallel to problems).
+        private final List<Integer> problemFiles = new ArrayList<>();
+        private int addFile;
         private long unlisted;
 
+        private int fileIndex;
+        private long totalLines;
         private long linesRead;
+        private int lastFile;
         private long lastSeq;
         private String lastHash = AuditChain.ZERO_HASH;
         private long lastLine;
@@ -118,11 +221,21 @@ public final class AuditLogVerifier {
 
         private long checkpointSeq = -1;
         private long checkpointLine;
+        private int checkpointFileIndex;
         private @Nullable String checkpointLineHash;
 
-        Run(Path file, byte @Nullable [] key) {
-            this.file = file;
+        // What the anchor records (the chain's start when older files were deleted), to check it like the checkpoint.
+        private long anchorSeq = -1;
+        private @Nullable String anchorLineHash;
+        private boolean anchorFound;
+
+        /** Chains {@code inputs} in order, starting after {@code startSeq} whose line hashed to {@code startHash}. */
+        Run(List<Input> inputs, byte @Nullable [] key, long startSeq, String startHash) {
+            this.inputs = inputs;
+            this.file = inputs.get(inputs.size() - 1).path();
             this.key = key;
+            this.lastSeq = startSeq;
+            this.lastHash = startHash;
         }
 
         AuditVerification run() throws IOException {
@@ -162,23 +275,57 @@ public final class AuditLogVerifier {
 
             scan();
 
+            addFile = inputs.size() - 1;
             if (checkpoint.isPresent()) {
                 checkTail(checkpointFile, checkpoint.get(), macBad);
             }
-            problems.sort(Comparator.comparingLong(p -> p.line() == 0 ? Long.MAX_VALUE : p.line()));
-            return new AuditVerification(problems.isEmpty() && unlisted == 0, linesRead, lastSeq, problems, unlisted, status);
+            List<AuditProblem> sorted = new ArrayList<>(problems);
+            sorted.sort(Comparator.comparingLong(p -> p.line() == 0 ? Long.MAX_VALUE : p.line()));
+            return new AuditVerification(sorted.isEmpty() && unlisted == 0, totalLines, lastSeq, sorted, unlisted, status);
+        }
+
+        /** The listed problems with the file each concerns, in file order, then line order. */
+        List<AuditFileProblem> fileProblems() {
+            List<AuditFileProblem> out = new ArrayList<>(problems.size());
+            for (int i = 0; i < problems.size(); i++) {
+                AuditProblem p = problems.get(i);
+                out.add(new AuditFileProblem(inputs.get(problemFiles.get(i)).path(), p.line(), p.message()));
+            }
+            List<Path> order = inputs.stream().map(Input::path).toList();
+            out.sort(Comparator.<AuditFileProblem>comparingInt(p -> order.indexOf(p.file()))
+                    .thenComparingLong(p -> p.line() == 0 ? Long.MAX_VALUE : p.line()));
+            return out;
+        }
+
+        long unlisted() {
+            return unlisted;
+        }
+
+        /** Where a line is, for a message about a line of {@code from}: "line N", or "line N of FILE" in another file. */
+        private String ref(int lineFile, long line, int from) {
+            return lineFile == from ? "line " + line : "line " + line + " of " + inputs.get(lineFile).path().getFileName();
         }
 
         // ---- reading -------------------------------------------------------------------------
 
         private void scan() throws IOException {
+            Parsed pending = null;
+            for (fileIndex = 0; fileIndex < inputs.size(); fileIndex++) {
+                linesRead = 0;
+                pending = scan(inputs.get(fileIndex), pending);
+                totalLines += linesRead;
+            }
+            step(pending, null);
+        }
+
+        private @Nullable Parsed scan(Input input, @Nullable Parsed carried) throws IOException {
             MessageDigest digest = AuditChain.sha256();
-            try (InputStream in = Files.newInputStream(file)) {
+            Parsed pending = carried;
+            try (InputStream in = input.gzipped() ? AuditSegments.open(input.path(), true) : Files.newInputStream(input.path())) {
                 byte[] chunk = new byte[64 * 1024];
                 byte[] line = new byte[1024];
                 int length = 0;
                 boolean tooLong = false;
-                Parsed pending = null;
                 int n;
                 while ((n = in.read(chunk)) > 0) {
                     int start = 0;
@@ -211,8 +358,8 @@ public final class AuditLogVerifier {
                             AuditChain.hex(digest.digest())));
                     pending = step(pending, torn);
                 }
-                step(pending, null);
             }
+            return pending;
         }
 
         private static byte[] appendCapped(byte[] line, int length, byte[] src, int from, int count) {
@@ -240,8 +387,11 @@ public final class AuditLogVerifier {
         private Parsed parse(RawLine raw) {
             long n = raw.number();
             if (!raw.terminated()) {
-                return new Parsed(n, raw.hash(), -1, null, List.of("cut off: the last line has no line end (a crash while it"
-                        + " was being written, or the file was cut mid-line); the sink removes it when it next opens the log"), true);
+                String what = fileIndex == inputs.size() - 1
+                        ? "cut off: the last line has no line end (a crash while it was being written, or the file was cut"
+                                + " mid-line); the sink removes it when it next opens the log"
+                        : "cut off: the last line of this rolled-over file has no line end (the file was cut mid-line)";
+                return new Parsed(fileIndex, n, raw.hash(), -1, null, List.of(what), true);
             }
             if (raw.tooLong()) {
                 return malformed(raw, "longer than " + MAX_LINE_BYTES + " bytes: not an audit record");
@@ -280,16 +430,17 @@ public final class AuditLogVerifier {
             if (AuditEventCodec.decode(node, AuditChain.LINE_FIELDS) instanceof AuditEventCodec.Decoded.Invalid invalid) {
                 lineProblems.addAll(invalid.problems());
             }
-            return new Parsed(n, raw.hash(), seq, prev, lineProblems, false);
+            return new Parsed(fileIndex, n, raw.hash(), seq, prev, lineProblems, false);
         }
 
-        private static Parsed malformed(RawLine raw, String problem) {
-            return new Parsed(raw.number(), raw.hash(), -1, null, List.of(problem), false);
+        private Parsed malformed(RawLine raw, String problem) {
+            return new Parsed(fileIndex, raw.number(), raw.hash(), -1, null, List.of(problem), false);
         }
 
         // ---- the chain -----------------------------------------------------------------------
 
         private void process(Parsed cur, @Nullable Parsed next) {
+            addFile = cur.file();
             long n = cur.line();
             for (String p : cur.problems()) {
                 add(n, "line " + n + ": " + p);
@@ -396,15 +547,20 @@ public final class AuditLogVerifier {
             boolean blamed = false;
             String prev = cur.prev();
             if (checkLink && prev != null && !prev.equals(lastHash) && !lastHadProblem) {
-                if (lastLine == 0) {
+                if (lastLine == 0 && lastSeq == 0) {
                     add(n, "line " + n + ": prev should be 64 zeros on the first record: the line was edited");
                     blamed = true;
+                } else if (lastLine == 0) {
+                    add(n, "line " + n + ": its prev does not match the hash the anchor records for seq " + lastSeq
+                            + " (the last line of the files retention deleted): the line or the anchor was edited");
+                    blamed = true;
                 } else if (next == null || next.prev() == null || cur.hash().equals(next.prev())) {
-                    add(lastLine, "line " + lastLine + ": edited: its hash does not match the prev recorded on line " + n);
+                    addAt(lastFile, lastLine, "line " + lastLine + ": edited: its hash does not match the prev recorded on "
+                            + ref(cur.file(), n, lastFile));
                 } else {
                     // Neither its prev nor its own hash agrees with its neighbours: this line changed.
-                    add(n, "line " + n + ": edited: its prev does not match line " + lastLine
-                            + " and its hash does not match the prev recorded on line " + next.line());
+                    add(n, "line " + n + ": edited: its prev does not match " + ref(lastFile, lastLine, cur.file())
+                            + " and its hash does not match the prev recorded on " + ref(next.file(), next.line(), cur.file()));
                     blamed = true;
                 }
             }
@@ -417,9 +573,10 @@ public final class AuditLogVerifier {
                 lastSeq = seq + 1;
                 lastHash = later.hash();
                 lastLine = later.line();
+                lastFile = cur.file();
                 lastHadProblem = false;
-                noteCheckpoint(seq, n, cur.hash());
-                noteCheckpoint(seq + 1, later.line(), later.hash());
+                noteCheckpoint(seq, cur.file(), n, cur.hash());
+                noteCheckpoint(seq + 1, cur.file(), later.line(), later.hash());
                 return;
             }
             Misplaced copy = misplaced.remove(seq);
@@ -431,14 +588,20 @@ public final class AuditLogVerifier {
             lastSeq = seq;
             lastHash = cur.hash();
             lastLine = n;
+            lastFile = cur.file();
             lastHadProblem = blamed || !cur.problems().isEmpty();
-            noteCheckpoint(seq, n, cur.hash());
+            noteCheckpoint(seq, cur.file(), n, cur.hash());
         }
 
-        private void noteCheckpoint(long seq, long line, String hash) {
+        private void noteCheckpoint(long seq, int inFile, long line, String hash) {
             if (seq == checkpointSeq) {
                 checkpointLine = line;
+                checkpointFileIndex = inFile;
                 checkpointLineHash = hash;
+            }
+            if (seq == anchorSeq) {
+                anchorFound = true;
+                anchorLineHash = hash;
             }
         }
 
@@ -448,6 +611,7 @@ public final class AuditLogVerifier {
             long missingLine = tornLine > 0 ? tornLine : linesRead + 1;
             if (macBad) {
                 long line = checkpointLine > 0 ? checkpointLine : missingLine;
+                addFile = checkpointLine > 0 ? checkpointFileIndex : inputs.size() - 1;
                 add(line, "checkpoint " + checkpointFile + ": its HMAC does not match the key (forged, altered, or signed"
                         + " with another key); it claims seq " + cp.seq() + ", line " + line);
                 return;
@@ -455,7 +619,7 @@ public final class AuditLogVerifier {
             if (cp.seq() > lastSeq) {
                 add(missingLine, "line " + missingLine + ": missing: the checkpoint (written " + cp.time() + ") records seq "
                         + cp.seq() + ", but the log ends at seq " + lastSeq
-                        + (lastLine > 0 ? " on line " + lastLine : "") + ": its tail was cut off");
+                        + (lastLine > 0 ? " on " + ref(lastFile, lastLine, inputs.size() - 1) : "") + ": its tail was cut off");
             } else if (cp.seq() == 0) {
                 if (!cp.hash().equals(AuditChain.ZERO_HASH)) {
                     add(0, "checkpoint " + checkpointFile + ": seq 0 must carry the zero hash; the checkpoint was edited");
@@ -463,6 +627,7 @@ public final class AuditLogVerifier {
             } else if (checkpointLine == 0) {
                 add(0, "checkpoint " + checkpointFile + " records seq " + cp.seq() + ", which no line holds in order");
             } else if (!cp.hash().equals(checkpointLineHash)) {
+                addFile = checkpointFileIndex;
                 add(checkpointLine, "line " + checkpointLine + ": its hash differs from the one the checkpoint records for seq "
                         + cp.seq() + ": the line was edited, or the chain was rewritten from an earlier line");
             }
@@ -471,11 +636,22 @@ public final class AuditLogVerifier {
         // ---- bookkeeping -----------------------------------------------------------------------
 
         /** Lists a problem (or counts it past the cap); returns its index, or -1 if not listed. */
+        private int addAt(int inFile, long line, String message) {
+            int saved = addFile;
+            addFile = inFile;
+            try {
+                return add(line, message);
+            } finally {
+                addFile = saved;
+            }
+        }
+
         private int add(long line, String message) {
             if (problems.size() >= MAX_PROBLEMS) {
                 unlisted++;
                 return -1;
             }
+            problemFiles.add(addFile);
             problems.add(new AuditProblem(line, message));
             return problems.size() - 1;
         }

@@ -1,5 +1,7 @@
 package dev.rotor.audit;
 
+import com.codahale.metrics.Gauge;
+import com.codahale.metrics.MetricRegistry;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.rotor.AuditUnavailableException;
 import dev.rotor.ConfigProblem;
@@ -14,17 +16,24 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
@@ -72,6 +81,14 @@ import org.slf4j.LoggerFactory;
  * checkpoint write is logged and retried later; it does not fail appends, whose events are already
  * durable. Only one sink may have a file open: the file is locked while open.
  *
+ * <p><b>Rollover and retention.</b> With {@link Options#rollover()}, before a batch the writer
+ * renames a file that reached its size or day to {@code <file>.<its first seq>} and starts a new
+ * {@code <file>}; the chain continues (the new file's first line links to the old file's last), so
+ * {@link AuditLogVerifier#verifyLog} checks all files as one. {@link Options#retention()} then
+ * compresses or deletes rolled-over files once old, on a thread of its own; deleting first writes
+ * the signed anchor {@code <file>.anchor} with the last seq and hash deleted, where the chain of
+ * what remains starts.
+ *
  * <p>Thread-safe: any number of threads may append concurrently; {@code close} may be called from
  * any thread and waits for queued events to be written.
  */
@@ -97,9 +114,13 @@ public final class JsonlAuditSink implements AuditSink {
      * @param checkpointEvery the least time between checkpoints; {@link #EVERY_BATCH} (zero) writes
      *     one after every batch
      * @param fsync whether each batch is fsynced before its appenders return (default true)
-     * @param clock the time source for checkpoint times and intervals
+     * @param clock the time source for checkpoint times and intervals, days and file ages
+     * @param rollover when to start a new file ({@link AuditRollover#NEVER} by default)
+     * @param retention what happens to rolled-over files once old ({@link AuditRetention#DEFAULT}:
+     *     compressed after 90 days)
      */
-    public record Options(byte @Nullable [] checkpointKey, Duration checkpointEvery, boolean fsync, Clock clock) {
+    public record Options(byte @Nullable [] checkpointKey, Duration checkpointEvery, boolean fsync, Clock clock,
+            AuditRollover rollover, AuditRetention retention) {
 
         /** A {@code checkpointEvery} that writes a checkpoint after every batch. */
         public static final Duration EVERY_BATCH = Duration.ZERO;
@@ -120,11 +141,25 @@ public final class JsonlAuditSink implements AuditSink {
             if (clock == null) {
                 problems.add(new ConfigProblem("clock", "is required"));
             }
+            if (rollover == null) {
+                problems.add(new ConfigProblem("rollover", "is required (AuditRollover.NEVER for one file)"));
+            }
+            if (retention == null) {
+                problems.add(new ConfigProblem("retention", "is required"));
+            }
             InvalidConfigurationException.throwIfAny(problems);
             checkpointKey = checkpointKey == null ? null : checkpointKey.clone();
         }
 
-        /** No checkpoint key, a checkpoint at most every second, fsync on, the UTC system clock. */
+        /** Without rollover and with the default retention. */
+        public Options(byte @Nullable [] checkpointKey, Duration checkpointEvery, boolean fsync, Clock clock) {
+            this(checkpointKey, checkpointEvery, fsync, clock, AuditRollover.NEVER, AuditRetention.DEFAULT);
+        }
+
+        /**
+         * No checkpoint key, a checkpoint at most every second, fsync on, the UTC system clock, no
+         * rollover, retention 90 days then compressed.
+         */
         public static Options defaults() {
             return new Options(null, DEFAULT_CHECKPOINT_EVERY, true, Clock.systemUTC());
         }
@@ -136,19 +171,27 @@ public final class JsonlAuditSink implements AuditSink {
         }
 
         public Options withCheckpointKey(byte @Nullable [] key) {
-            return new Options(key, checkpointEvery, fsync, clock);
+            return new Options(key, checkpointEvery, fsync, clock, rollover, retention);
         }
 
         public Options withCheckpointEvery(Duration every) {
-            return new Options(checkpointKey, every, fsync, clock);
+            return new Options(checkpointKey, every, fsync, clock, rollover, retention);
         }
 
         public Options withFsync(boolean on) {
-            return new Options(checkpointKey, checkpointEvery, on, clock);
+            return new Options(checkpointKey, checkpointEvery, on, clock, rollover, retention);
         }
 
         public Options withClock(Clock newClock) {
-            return new Options(checkpointKey, checkpointEvery, fsync, newClock);
+            return new Options(checkpointKey, checkpointEvery, fsync, newClock, rollover, retention);
+        }
+
+        public Options withRollover(AuditRollover newRollover) {
+            return new Options(checkpointKey, checkpointEvery, fsync, clock, newRollover, retention);
+        }
+
+        public Options withRetention(AuditRetention newRetention) {
+            return new Options(checkpointKey, checkpointEvery, fsync, clock, rollover, newRetention);
         }
 
         @Override
@@ -157,18 +200,21 @@ public final class JsonlAuditSink implements AuditSink {
                     && Arrays.equals(checkpointKey, other.checkpointKey)
                     && checkpointEvery.equals(other.checkpointEvery)
                     && fsync == other.fsync
-                    && clock.equals(other.clock);
+                    && clock.equals(other.clock)
+                    && rollover.equals(other.rollover)
+                    && retention.equals(other.retention);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(Arrays.hashCode(checkpointKey), checkpointEvery, fsync, clock);
+            return Objects.hash(Arrays.hashCode(checkpointKey), checkpointEvery, fsync, clock, rollover, retention);
         }
 
         @Override
         public String toString() {
             return "Options[checkpointKey=" + (checkpointKey == null ? "none" : "<masked>")
-                    + ", checkpointEvery=" + checkpointEvery + ", fsync=" + fsync + ", clock=" + clock + "]";
+                    + ", checkpointEvery=" + checkpointEvery + ", fsync=" + fsync + ", clock=" + clock
+                    + ", rollover=" + rollover + ", retention=" + retention + "]";
         }
     }
 
@@ -214,6 +260,10 @@ public final class JsonlAuditSink implements AuditSink {
     private final byte @Nullable [] key;
     private final ChannelOpener opener;
     private final Thread writer;
+    // Retention work (compressing, deleting old files) runs here, never on the writer thread.
+    private final @Nullable ScheduledExecutorService maintenance;
+    // Serialises retention runs; appenders never take it.
+    private final Object maintenanceLock = new Object();
 
     // Guards the queue and the closed flag only; no I/O happens while it is held.
     private final ReentrantLock lock = new ReentrantLock();
@@ -235,11 +285,14 @@ public final class JsonlAuditSink implements AuditSink {
     private int lastBatchCallers;
     private long lastForceNanos;
     private Instant lastCheckpoint;
+    private long fileFirstSeq;
+    private LocalDate activeDay;
+    private Instant rolloverRetryAt = Instant.MIN;
     private final MessageDigest digest = AuditChain.sha256();
     private final BatchBuffer batchBuffer = new BatchBuffer(64 * 1024);
 
     private JsonlAuditSink(Path file, Options options, ChannelOpener opener, FileChannel channel, FileLock fileLock,
-            Tail tail, long checkpointedSeq) {
+            Tail tail, long checkpointedSeq, long fileFirstSeq, LocalDate activeDay) {
         this.file = file;
         this.options = options;
         this.key = options.checkpointKey();
@@ -251,6 +304,12 @@ public final class JsonlAuditSink implements AuditSink {
         this.size = tail.size();
         this.checkpointedSeq = checkpointedSeq;
         this.lastCheckpoint = options.clock().instant();
+        this.fileFirstSeq = fileFirstSeq;
+        this.activeDay = activeDay;
+        this.maintenance = options.rollover().enabled()
+                ? Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon()
+                        .name("rotor-audit-retention " + file.getFileName()).unstarted(r))
+                : null;
         this.writer = Thread.ofPlatform().daemon().name("rotor-audit-writer " + file.getFileName()).unstarted(this::runWriter);
     }
 
@@ -274,14 +333,26 @@ public final class JsonlAuditSink implements AuditSink {
             ch = opener.open(path);
             FileLock fileLock = lockFile(path, ch);
             boolean created = ch.size() == 0;
-            Tail tail = recoverTail(path, ch, options.fsync());
+            Tail own = recoverTail(path, ch, options.fsync());
+            // Read through the locked channel: closing any other descriptor of the file would drop the lock (POSIX).
+            Optional<AuditSegments.LineInfo> first = own.seq() == 0 ? Optional.empty() : firstLine(ch, own.size());
+            Tail tail = own.seq() == 0 ? chainBefore(path, own) : own;
             long checkpointedSeq = checkCheckpoint(path, tail, options);
+            long fileFirstSeq = first.map(AuditSegments.LineInfo::seq).orElse(tail.seq() + 1);
+            ZoneId zone = options.rollover().zone();
+            // The day the file was last written (event times come from callers and may lag or lead).
+            LocalDate activeDay = LocalDate.ofInstant(first.isPresent() ? Files.getLastModifiedTime(path).toInstant()
+                    : options.clock().instant(), zone);
             Files.deleteIfExists(AuditCheckpoint.tempPathFor(path));
             if (created && options.fsync()) {
                 AuditCheckpoint.fsyncDirectory(path.getParent());
             }
-            JsonlAuditSink sink = new JsonlAuditSink(path, options, opener, ch, fileLock, tail, checkpointedSeq);
+            JsonlAuditSink sink = new JsonlAuditSink(path, options, opener, ch, fileLock, tail, checkpointedSeq,
+                    fileFirstSeq, activeDay);
             sink.writer.start();
+            if (sink.maintenance != null) {
+                sink.maintenance.scheduleWithFixedDelay(sink::maintainQuietly, 0, 1, TimeUnit.HOURS);
+            }
             LOG.debug("audit log {} opened at seq {}", path, tail.seq());
             return sink;
         } catch (IOException | UncheckedIOException e) {
@@ -304,6 +375,30 @@ public final class JsonlAuditSink implements AuditSink {
             throw new AuditUnavailableException("audit log " + path + " is open in another process", null);
         }
         return fileLock;
+    }
+
+    /**
+     * Where the chain stands when the file being written holds no line yet: at the end of the
+     * newest rolled-over file, else at the seq the anchor records, else at the start.
+     */
+    private static Tail chainBefore(Path path, Tail own) throws IOException {
+        List<AuditSegments.Segment> segments = AuditSegments.list(path);
+        if (!segments.isEmpty()) {
+            AuditSegments.Segment newest = segments.get(segments.size() - 1);
+            AuditSegments.LineInfo last = AuditSegments.lastLine(newest.path(), newest.gzipped())
+                    .orElseThrow(() -> new AuditUnavailableException("audit log " + path + ": the rolled-over file "
+                            + newest.path() + " does not end with an audit record, so the chain cannot continue; run"
+                            + " 'rotor audit verify' and move the files aside", null));
+            return new Tail(last.seq(), last.hash(), own.size());
+        }
+        Optional<AuditCheckpoint> anchor;
+        try {
+            anchor = AuditCheckpoint.readAnchor(path);
+        } catch (IllegalArgumentException e) {
+            throw new AuditUnavailableException("anchor " + AuditCheckpoint.anchorPathFor(path) + " is not a valid anchor ("
+                    + e.getMessage() + "); run 'rotor audit verify'", null);
+        }
+        return anchor.map(a -> new Tail(a.seq(), a.hash(), own.size())).orElse(own);
     }
 
     /** Finds the last complete line, and cuts off a torn one after it. */
@@ -451,8 +546,21 @@ public final class JsonlAuditSink implements AuditSink {
         return file;
     }
 
-    /** Events queued and not yet taken by the writer; for tests. */
-    int queuedEvents() {
+    /** The name of the gauge {@link #registerQueueDepthGauge} registers. */
+    public static final String QUEUE_DEPTH_GAUGE = "rotor.audit.file.queue.depth";
+
+    /**
+     * Registers {@link #QUEUE_DEPTH_GAUGE}: the events waiting for the writer. It stays near zero
+     * while the disk keeps up; a growing queue means fsyncs are slow and appenders are waiting.
+     *
+     * @throws IllegalArgumentException if the registry already has a metric of that name
+     */
+    public void registerQueueDepthGauge(MetricRegistry registry) {
+        registry.register(QUEUE_DEPTH_GAUGE, (Gauge<Integer>) this::queuedEvents);
+    }
+
+    /** Events queued and not yet taken by the writer. */
+    public int queuedEvents() {
         lock.lock();
         try {
             return queuedEvents;
@@ -482,9 +590,120 @@ public final class JsonlAuditSink implements AuditSink {
                 interrupted = true;
             }
         }
+        ScheduledExecutorService m = maintenance;
+        if (m != null) {
+            m.shutdown(); // a running retention pass finishes; the hourly one is dropped
+            while (true) {
+                try {
+                    if (m.awaitTermination(1, TimeUnit.MINUTES)) {
+                        break;
+                    }
+                    LOG.warn("audit log {}: still waiting for a retention pass to finish", file);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        }
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    // ---- retention ------------------------------------------------------------------------------
+
+    /**
+     * Applies the retention to the rolled-over files now, on the calling thread; runs otherwise
+     * after every rollover and hourly. Does nothing without rollover.
+     *
+     * @return how many files were compressed or deleted
+     * @throws java.io.UncheckedIOException if a file could not be compressed or deleted
+     */
+    int maintainNow() {
+        if (!options.rollover().enabled()) {
+            return 0;
+        }
+        synchronized (maintenanceLock) {
+            try {
+                return AuditSegments.applyRetention(file, options.retention(), options.clock().instant(), key, options.fsync());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
+    private void maintainQuietly() {
+        try {
+            maintainNow();
+        } catch (RuntimeException e) {
+            // Retention failing never blocks appends; it is tried again after the next rollover or in an hour.
+            LOG.warn("audit log {}: applying the retention ({}) failed; will retry: {}", file, options.retention(), e.toString());
+        }
+    }
+
+    private void scheduleMaintenance() {
+        ScheduledExecutorService m = maintenance;
+        if (m != null) {
+            try {
+                m.execute(this::maintainQuietly);
+            } catch (RejectedExecutionException e) {
+                LOG.debug("audit log {}: closing, retention not scheduled", file);
+            }
+        }
+    }
+
+    // ---- rollover -------------------------------------------------------------------------------
+
+    private boolean rolloverDue() {
+        AuditRollover r = options.rollover();
+        if (!r.enabled() || size == 0) {
+            return false;
+        }
+        boolean bySize = r.maxBytes() > 0 && size >= r.maxBytes();
+        boolean byDay = r.daily() && !LocalDate.ofInstant(options.clock().instant(), r.zone()).equals(activeDay);
+        return (bySize || byDay) && !options.clock().instant().isBefore(rolloverRetryAt);
+    }
+
+    /**
+     * Renames the file to {@code <file>.<its first seq>} and starts a new one; the chain goes on
+     * ({@link #seq} and {@link #prevHash} are untouched, so the new file's first line links to the
+     * old file's last). Every line in the old file is already durable. If the rename fails, writing
+     * goes on in the old file and the rollover is tried again a minute later.
+     */
+    private void rollOver() {
+        Path target = AuditSegments.pathFor(file, fileFirstSeq);
+        try {
+            if (Files.exists(target) || Files.exists(target.resolveSibling(target.getFileName() + ".gz"))) {
+                throw new IOException(target + " already exists");
+            }
+            Files.move(file, target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException | RuntimeException e) {
+            rolloverRetryAt = options.clock().instant().plus(Duration.ofMinutes(1));
+            LOG.warn("audit log {}: rolling over to {} failed; writing on in the same file: {}", file, target, e.toString());
+            return;
+        }
+        releaseFile();
+        long lastSeqInOld = seq;
+        size = 0;
+        fileFirstSeq = seq + 1;
+        activeDay = LocalDate.ofInstant(options.clock().instant(), options.rollover().zone());
+        try {
+            FileChannel ch = opener.open(file);
+            try {
+                fileLock = lockFile(file, ch);
+            } catch (IOException | RuntimeException e) {
+                closeQuietly(ch);
+                throw e;
+            }
+            channel = ch;
+        } catch (IOException | RuntimeException e) {
+            // The next write opens it again (usableChannel), and fails closed if it cannot.
+            LOG.warn("audit log {}: opening the new file after rolling over failed: {}", file, e.toString());
+        }
+        if (options.fsync()) {
+            AuditCheckpoint.fsyncDirectory(file.getParent());
+        }
+        LOG.info("audit log {}: rolled over; lines up to seq {} are in {}", file, lastSeqInOld, target.getFileName());
+        scheduleMaintenance();
     }
 
     // ---- the writer thread ----------------------------------------------------------------------
@@ -591,6 +810,9 @@ public final class JsonlAuditSink implements AuditSink {
         String nextHash = prevHash;
         long end;
         Throwable failure = null;
+        if (rolloverDue()) {
+            rollOver();
+        }
         try {
             batchBuffer.reset();
             for (Pending p : batch) {
@@ -775,6 +997,24 @@ public final class JsonlAuditSink implements AuditSink {
             pos += chunk.limit();
         }
         return true;
+    }
+
+    /** The first line of the file, if it is a record with a seq. */
+    private static Optional<AuditSegments.LineInfo> firstLine(FileChannel ch, long end) throws IOException {
+        ByteBuffer chunk = ByteBuffer.allocate(8192);
+        long limit = Math.min(end, AuditLogVerifier.MAX_LINE_BYTES);
+        for (long pos = 0; pos < limit; ) {
+            int len = (int) Math.min(chunk.capacity(), limit - pos);
+            chunk.clear().limit(len);
+            readFully(ch, chunk, pos);
+            for (int i = 0; i < len; i++) {
+                if (chunk.get(i) == '\n') {
+                    return AuditSegments.info(read(ch, 0, pos + i));
+                }
+            }
+            pos += len;
+        }
+        return Optional.empty();
     }
 
     /** The position of the last '\n' before {@code end}, or -1. */

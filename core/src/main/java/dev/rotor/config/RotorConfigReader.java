@@ -10,19 +10,26 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.rotor.ConfigProblem;
 import dev.rotor.InvalidConfigurationException;
 import dev.rotor.SecretRef;
+import dev.rotor.audit.AuditRetention;
+import dev.rotor.audit.AuditRollover;
 import dev.rotor.spi.StoreConfig;
 import dev.rotor.store.AuditOptions;
 import dev.rotor.store.CacheOptions;
 import dev.rotor.store.HitAudit;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.time.DateTimeException;
 import java.time.Duration;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 
@@ -37,7 +44,9 @@ final class RotorConfigReader {
             .build();
 
     private static final Set<String> TOP_KEYS = Set.of("actor", "stores", "audit", "cache");
-    private static final Set<String> AUDIT_KEYS = Set.of("file", "stdout", "checkpointKeyEnv", "cachedReads", "summaryInterval");
+    private static final Set<String> AUDIT_KEYS = Set.of("file", "stdout", "checkpointKeyEnv", "cachedReads", "summaryInterval",
+            "rollover", "retention", "archive", "postgres");
+    private static final Set<String> ROLLOVER_KEYS = Set.of("maxSize", "daily", "zone");
     private static final Set<String> CACHE_KEYS = Set.of("ttl", "maxStale", "maxEntries");
 
     private final Path baseDirectory;
@@ -180,8 +189,37 @@ final class RotorConfigReader {
                 problem("audit.checkpointKeyEnv", "signs checkpoints in the audit file, so audit.file is required");
             }
         }
-        if (problems.size() == before && file == null && !stdout) {
-            problem("audit", "set file, stdout: true, or both (or remove the audit section)");
+        Map<String, Object> postgres = null;
+        JsonNode postgresNode = node.get("postgres");
+        if (postgresNode != null && !postgresNode.isNull()) {
+            if (postgresNode.isObject()) {
+                @SuppressWarnings("unchecked")
+                Map<String, Object> raw = (Map<String, Object>) plain(postgresNode);
+                postgres = raw;
+            } else {
+                problem("audit.postgres", "must be a mapping (url, usernameEnv, passwordEnv, ...), " + found(postgresNode));
+            }
+        }
+        if (problems.size() == before && file == null && !stdout && postgres == null) {
+            problem("audit", "set file, stdout: true, postgres, or several (or remove the audit section)");
+        }
+        AuditRollover rollover = auditRollover(node.get("rollover"), file != null);
+        Duration maxAge = AuditRetention.DEFAULT_MAX_AGE;
+        JsonNode retentionNode = node.get("retention");
+        if (retentionNode != null && !retentionNode.isNull()) {
+            maxAge = positive(duration(retentionNode, "audit.retention"), "audit.retention");
+        }
+        AuditRetention.Disposal disposal = AuditRetention.DEFAULT.disposal();
+        JsonNode archiveNode = node.get("archive");
+        if (archiveNode != null && !archiveNode.isNull()) {
+            String mode = text(archiveNode, "audit.archive");
+            if (mode != null) {
+                switch (mode) {
+                    case "gzip" -> disposal = AuditRetention.Disposal.GZIP;
+                    case "delete" -> disposal = AuditRetention.Disposal.DELETE;
+                    default -> problem("audit.archive", "'" + mode + "' is not a mode (known: gzip, delete)");
+                }
+            }
         }
         HitAudit cachedReads = HitAudit.SUMMARY;
         JsonNode cachedReadsNode = node.get("cachedReads");
@@ -200,7 +238,80 @@ final class RotorConfigReader {
         if (intervalNode != null && !intervalNode.isNull()) {
             summaryInterval = positive(duration(intervalNode, "audit.summaryInterval"), "audit.summaryInterval");
         }
-        return problems.size() == before ? new AuditConfig(file, stdout, keyEnv, cachedReads, summaryInterval) : null;
+        return problems.size() == before
+                ? new AuditConfig(file, stdout, keyEnv, cachedReads, summaryInterval, rollover, new AuditRetention(maxAge, disposal),
+                        postgres)
+                : null;
+    }
+
+    /** {@code audit.rollover: {maxSize: 64MB, daily: true, zone: UTC}}; absent: never. */
+    private AuditRollover auditRollover(@Nullable JsonNode node, boolean hasFile) {
+        if (node == null || node.isNull()) {
+            return AuditRollover.NEVER;
+        }
+        if (!node.isObject()) {
+            problem("audit.rollover", "must be a mapping with maxSize, daily and zone, " + found(node));
+            return AuditRollover.NEVER;
+        }
+        if (!hasFile) {
+            problem("audit.rollover", "rolls over the audit file, so audit.file is required");
+        }
+        unknownKeys(node, "audit.rollover.", ROLLOVER_KEYS);
+        long maxBytes = 0;
+        JsonNode sizeNode = node.get("maxSize");
+        if (sizeNode != null && !sizeNode.isNull()) {
+            maxBytes = byteSize(sizeNode, "audit.rollover.maxSize");
+            if (maxBytes > 0 && maxBytes < AuditRollover.MIN_BYTES) {
+                problem("audit.rollover.maxSize", "must be at least 64KB");
+            }
+        }
+        boolean daily = false;
+        JsonNode dailyNode = node.get("daily");
+        if (dailyNode != null && !dailyNode.isNull()) {
+            if (dailyNode.isBoolean()) {
+                daily = dailyNode.booleanValue();
+            } else {
+                problem("audit.rollover.daily", "must be true or false, " + found(dailyNode));
+            }
+        }
+        ZoneId zone = ZoneOffset.UTC;
+        JsonNode zoneNode = node.get("zone");
+        if (zoneNode != null && !zoneNode.isNull()) {
+            String text = text(zoneNode, "audit.rollover.zone");
+            if (text != null) {
+                try {
+                    zone = ZoneId.of(text);
+                } catch (DateTimeException e) {
+                    problem("audit.rollover.zone", "'" + text + "' is not a time zone (e.g. UTC, Europe/Berlin)");
+                }
+            }
+        }
+        boolean sizeValid = maxBytes == 0 || maxBytes >= AuditRollover.MIN_BYTES; // else a problem was reported
+        return sizeValid && (maxBytes > 0 || daily) ? new AuditRollover(maxBytes, daily, zone) : AuditRollover.NEVER;
+    }
+
+    private static final Pattern BYTE_SIZE = Pattern.compile("([0-9]{1,12})\\s*(B|KB|MB|GB)?");
+
+    /** A size in bytes: a whole number, or one with B, KB, MB or GB (powers of 1024); -1 if invalid. */
+    private long byteSize(JsonNode node, String field) {
+        if (node.isIntegralNumber() && node.canConvertToLong() && node.longValue() >= 0) {
+            return node.longValue();
+        }
+        String text = node.isTextual() ? node.textValue().strip() : null;
+        Matcher m = text == null ? null : BYTE_SIZE.matcher(text.toUpperCase(java.util.Locale.ROOT));
+        if (m == null || !m.matches()) {
+            problem(field, "must be a size such as 64MB, 512KB or 1GB, " + (text == null ? found(node) : "found '" + text + "'"));
+            return -1;
+        }
+        long n = Long.parseLong(m.group(1));
+        String unit = m.group(2) == null ? "B" : m.group(2);
+        int shift = switch (unit) {
+            case "KB" -> 10;
+            case "MB" -> 20;
+            case "GB" -> 30;
+            default -> 0;
+        };
+        return n << shift;
     }
 
     private @Nullable CacheConfig cache(@Nullable JsonNode node) {

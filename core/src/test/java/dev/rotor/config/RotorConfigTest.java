@@ -165,7 +165,8 @@ class RotorConfigTest {
                 audit: {file: a.jsonl, fsync: true}
                 cache: {ttl: 5m, size: 10}
                 """).isEqualTo(List.of(
-                new ConfigProblem("audit.fsync", "unknown key (known: cachedReads, checkpointKeyEnv, file, stdout, summaryInterval)"),
+                new ConfigProblem("audit.fsync", "unknown key (known: archive, cachedReads, checkpointKeyEnv, file, postgres, retention, rollover, stdout,"
+                        + " summaryInterval)"),
                 new ConfigProblem("cache.size", "unknown key (known: maxEntries, maxStale, ttl)")));
     }
 
@@ -306,9 +307,9 @@ class RotorConfigTest {
     @Test
     void auditNeedsAFileOrStdout() {
         problemsOf("stores: {main: {type: memory}}\naudit: {stdout: false}\n")
-                .isEqualTo(List.of(new ConfigProblem("audit", "set file, stdout: true, or both (or remove the audit section)")));
+                .isEqualTo(List.of(new ConfigProblem("audit", "set file, stdout: true, postgres, or several (or remove the audit section)")));
         problemsOf("stores: {main: {type: memory}}\naudit: {}\n")
-                .isEqualTo(List.of(new ConfigProblem("audit", "set file, stdout: true, or both (or remove the audit section)")));
+                .isEqualTo(List.of(new ConfigProblem("audit", "set file, stdout: true, postgres, or several (or remove the audit section)")));
     }
 
     @Test

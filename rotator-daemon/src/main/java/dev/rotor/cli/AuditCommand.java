@@ -2,9 +2,10 @@ package dev.rotor.cli;
 
 import dev.rotor.ConfigProblem;
 import dev.rotor.InvalidConfigurationException;
+import dev.rotor.audit.AuditFileProblem;
+import dev.rotor.audit.AuditLogVerification;
 import dev.rotor.audit.AuditLogVerifier;
-import dev.rotor.audit.AuditProblem;
-import dev.rotor.audit.AuditVerification;
+import dev.rotor.audit.AuditVerification.CheckpointStatus;
 import dev.rotor.config.AuditConfig;
 import dev.rotor.config.CheckpointKeys;
 import dev.rotor.config.RotorConfig;
@@ -31,7 +32,9 @@ final class AuditCommand extends Subcommand {
     @Command(name = "verify",
             description = {
                 "Checks a hash-chained audit log: every line's fields, the seq order, the hash chain, and the end of the log against its checkpoint.",
-                "Prints 'ok: N lines', or each problem as FILE:LINE: message (line 0: the checkpoint file) and exits with 7.",
+                "Files rolled over before FILE (FILE.<seq>, FILE.<seq>.gz) are checked first, oldest first, as one chain; where retention deleted"
+                        + " the oldest files, the chain starts from the anchor (FILE.anchor).",
+                "Prints 'ok: N lines ...', or each problem as FILE:LINE: message (line 0: the checkpoint or the anchor as a whole) and exits with 7.",
             })
     static final class Verify extends Subcommand {
 
@@ -40,7 +43,7 @@ final class AuditCommand extends Subcommand {
         @Nullable Path file;
 
         @Option(names = "--checkpoint-key-env", paramLabel = "NAME",
-                description = "The environment variable holding the checkpoint key (base64), to check the checkpoint's HMAC.")
+                description = "The environment variable holding the checkpoint key (base64), to check the HMAC of the checkpoint and the anchor.")
         @Nullable String keyEnv;
 
         @Override
@@ -70,9 +73,9 @@ final class AuditCommand extends Subcommand {
                 key = CheckpointKeys.fromEnvironment(keyField, keyVariable, env().environment(), problems);
                 InvalidConfigurationException.throwIfAny(problems);
             }
-            AuditVerification result;
+            AuditLogVerification result;
             try {
-                result = AuditLogVerifier.verify(log, key);
+                result = AuditLogVerifier.verifyLog(log, key);
             } finally {
                 if (key != null) {
                     Arrays.fill(key, (byte) 0);
@@ -80,12 +83,20 @@ final class AuditCommand extends Subcommand {
             }
             String shown = file != null ? file.toString() : log.toString();
             if (result.ok()) {
-                out().println("ok: " + result.linesChecked() + " line" + (result.linesChecked() == 1 ? "" : "s")
-                        + " (" + describe(result.checkpoint()) + ")");
+                String lines = result.linesChecked() + " line" + (result.linesChecked() == 1 ? "" : "s");
+                if (result.files().size() == 1 && result.anchor() == CheckpointStatus.NONE) {
+                    out().println("ok: " + lines + " (" + describe(result.checkpoint()) + ")");
+                } else {
+                    out().println("ok: " + lines + " in " + result.files().size() + " files, seq " + result.firstSeq() + " to "
+                            + result.lastSeq() + " (" + describe(result.checkpoint()) + "; " + describeAnchor(result.anchor()) + ")");
+                }
                 return ExitCodes.OK;
             }
-            for (AuditProblem p : result.problems()) {
-                out().println(shown + ":" + p.line() + ": " + withoutLinePrefix(p));
+            Path shownParent = Path.of(shown).getParent();
+            for (AuditFileProblem p : result.problems()) {
+                String where = p.file().equals(log.toAbsolutePath()) ? shown
+                        : shownParent == null ? p.file().getFileName().toString() : shownParent.resolve(p.file().getFileName()).toString();
+                out().println(where + ":" + p.line() + ": " + withoutLinePrefix(p.line(), p.message()));
             }
             if (result.unlistedProblems() > 0) {
                 out().println(shown + ": ... and " + result.unlistedProblems() + " more problems");
@@ -96,12 +107,22 @@ final class AuditCommand extends Subcommand {
         }
 
         /** The verifier's messages start with "line N: "; FILE:LINE: already says that. */
-        private static String withoutLinePrefix(AuditProblem p) {
-            String prefix = "line " + p.line() + ": ";
-            return p.message().startsWith(prefix) ? p.message().substring(prefix.length()) : p.message();
+        private static String withoutLinePrefix(long line, String message) {
+            String prefix = "line " + line + ": ";
+            return message.startsWith(prefix) ? message.substring(prefix.length()) : message;
         }
 
-        private static String describe(AuditVerification.CheckpointStatus status) {
+        private static String describeAnchor(CheckpointStatus status) {
+            return switch (status) {
+                case NONE -> "no files deleted";
+                case UNSIGNED -> "anchor of deleted files unsigned";
+                case SIGNED_NOT_CHECKED -> "anchor of deleted files signed, not checked: give --checkpoint-key-env";
+                case VERIFIED -> "anchor of deleted files verified";
+                case INVALID -> "anchor of deleted files invalid";
+            };
+        }
+
+        private static String describe(CheckpointStatus status) {
             return switch (status) {
                 case NONE -> "no checkpoint: a cut-off tail would not be detected";
                 case UNSIGNED -> "checkpoint unsigned";
