@@ -104,7 +104,7 @@ final class AccessWatcher {
     private static boolean isSecretAccess(AuditAction a) {
         return switch (a) {
             case GET, CACHED_GET, PUT, VERSIONS, PROMOTE, MOVE_STAGE, DELETE -> true;
-            case LIST, ROTATION_STARTED, ROTATION_STEP, ROTATION_SUCCEEDED, ROTATION_FAILED, ROTATION_ROLLED_BACK, ROTATION_RETIRED -> false;
+            case LIST, ROTATION_STARTED, ROTATION_STEP, ROTATION_SUCCEEDED, ROTATION_FAILED, ROTATION_ROLLED_BACK, ROTATION_RETIRED, API_CALL -> false;
         };
     }
 }
