@@ -44,9 +44,11 @@ import org.slf4j.LoggerFactory;
  * hierarchy and the crash behaviour are described in {@code docs/local-store.md}.
  *
  * <p>Thread-safe, and safe to use from several processes on the same directory: every change is
- * a read-modify-write of one secret file under the store's write lock (an in-JVM lock around a
- * file lock), written to a temporary file and renamed over the old one. Reads take no lock: the
- * rename hands them a whole file, old or new. Do not call {@link #close()} while operations are
+ * a read-modify-write of one secret file, written to a temporary file and renamed over the old
+ * one under the store's write lock (an in-JVM lock around a file lock) if the old one is still
+ * the file the change was computed from. Reads take no lock: the rename hands them a whole
+ * file, old or new. Each secret keeps the versions its stages point at and the newest
+ * {@link LocalStoreOptions#maxVersions()} others. Do not call {@link #close()} while operations are
  * in flight: it wipes the keys.
  */
 public final class LocalSecretStore implements SecretStore {
@@ -56,7 +58,7 @@ public final class LocalSecretStore implements SecretStore {
 
     static final String SECRETS_DIR = "secrets";
 
-    /** Optimistic tries of a write before it runs wholly under the lock. */
+    /** Attempts at a write; the last one runs wholly under the lock, so it cannot lose a race. */
     private static final int OPTIMISTIC_ATTEMPTS = 3;
 
     private static final Logger LOG = LoggerFactory.getLogger(LocalSecretStore.class);
@@ -453,8 +455,8 @@ public final class LocalSecretStore implements SecretStore {
      * One read-modify-write of a secret file. The file is read, the change computed, and the new
      * file written and forced to disk outside the store lock; under the lock the file is read
      * again and, if it is byte for byte the one the change was computed from, the new file is
-     * renamed over it. Otherwise another write came first and the change is computed again;
-     * after {@value #OPTIMISTIC_ATTEMPTS} such losses the whole change runs under the lock. The
+     * renamed over it. Otherwise another write came first and the change is computed again; the
+     * last of {@value #OPTIMISTIC_ATTEMPTS} attempts runs the whole change under the lock. The
      * directory is forced to disk after the lock is released, before the change returns. So the
      * lock is held for two small reads and a rename, and concurrent writers' forces overlap.
      *
