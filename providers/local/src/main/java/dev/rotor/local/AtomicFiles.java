@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -18,7 +19,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Crash-safe file replacement: write a temporary file next to the target, force it to disk,
- * rename it over the target, force the directory. A reader sees the old file or the new one,
+ * rename it over the target, force the directory. {@link #write} does it all; a secret write
+ * calls {@link #prepare} outside the store lock, {@link #commit} under it and
+ * {@link #syncDirectory} after it. A reader sees the old file or the new one,
  * never a mix; after a crash the target is whole, old or new. Stateless and thread-safe.
  */
 final class AtomicFiles {
@@ -33,30 +36,77 @@ final class AtomicFiles {
 
     /** Replaces (or creates) {@code target} with {@code content}, durably. */
     static void write(Path target, byte[] content) throws IOException {
+        Path temp = prepare(target, content);
+        boolean moved = false;
+        try {
+            moved = commit(temp, target);
+            if (!moved) {
+                throw new NoSuchFileException(temp.toString(), null, "temporary file vanished before the rename");
+            }
+        } finally {
+            if (!moved) {
+                discard(temp);
+            }
+        }
+        syncDirectory(target.toAbsolutePath().getParent());
+    }
+
+    /**
+     * Writes {@code content} to a new temporary file next to {@code target} and forces its data
+     * to disk: step one of a replacement, which {@link #commit} completes. Needs no lock: the
+     * name is fresh and nobody reads temporary files.
+     *
+     * @return the temporary file
+     */
+    static Path prepare(Path target, byte[] content) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         byte[] suffix = new byte[8];
         RANDOM.nextBytes(suffix);
         Path temp = dir.resolve(target.getFileName() + TEMP_MARK + HexFormat.of().formatHex(suffix));
-        boolean moved = false;
-        try {
-            try (FileChannel ch = FileChannel.open(temp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), ownerOnly(dir))) {
-                ByteBuffer buf = ByteBuffer.wrap(content);
-                while (buf.hasRemaining()) {
-                    ch.write(buf);
-                }
-                ch.force(true);
+        boolean written = false;
+        try (FileChannel ch = FileChannel.open(temp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), ownerOnly(dir))) {
+            ByteBuffer buf = ByteBuffer.wrap(content);
+            while (buf.hasRemaining()) {
+                ch.write(buf);
             }
-            try {
-                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                throw new IOException("the file system of " + dir + " cannot rename atomically", e);
-            }
-            moved = true;
-            syncDirectory(dir);
+            // fdatasync: the data and what is needed to read it back (the size), not the times.
+            ch.force(false);
+            written = true;
         } finally {
-            if (!moved) {
-                Files.deleteIfExists(temp);
+            if (!written) {
+                discard(temp);
             }
+        }
+        return temp;
+    }
+
+    /**
+     * Renames a {@linkplain #prepare prepared} file over {@code target}, atomically. The rename is
+     * durable only once the directory is {@linkplain #syncDirectory synced}.
+     *
+     * @return false if the temporary file is gone (a store opened meanwhile removed it as a
+     *     leftover); {@code target} is then unchanged
+     */
+    static boolean commit(Path temp, Path target) throws IOException {
+        try {
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            return true;
+        } catch (AtomicMoveNotSupportedException e) {
+            throw new IOException("the file system of " + temp.getParent() + " cannot rename atomically", e);
+        } catch (NoSuchFileException e) {
+            if (Files.exists(temp.getParent())) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    /** Removes a temporary file that will not be committed; best effort, it is never read. */
+    static void discard(Path temp) {
+        try {
+            Files.deleteIfExists(temp);
+        } catch (IOException e) {
+            LOG.debug("cannot remove temporary file {}; the next open of the store removes it", temp, e);
         }
     }
 

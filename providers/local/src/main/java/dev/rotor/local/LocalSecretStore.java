@@ -33,7 +33,6 @@ import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
-import java.util.function.Function;
 import javax.crypto.AEADBadTagException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -45,9 +44,11 @@ import org.slf4j.LoggerFactory;
  * hierarchy and the crash behaviour are described in {@code docs/local-store.md}.
  *
  * <p>Thread-safe, and safe to use from several processes on the same directory: every change is
- * a read-modify-write of one secret file under the store's write lock (an in-JVM lock around a
- * file lock), written to a temporary file and renamed over the old one. Reads take no lock: the
- * rename hands them a whole file, old or new. Do not call {@link #close()} while operations are
+ * a read-modify-write of one secret file, written to a temporary file and renamed over the old
+ * one under the store's write lock (an in-JVM lock around a file lock) if the old one is still
+ * the file the change was computed from. Reads take no lock: the rename hands them a whole
+ * file, old or new. Each secret keeps the versions its stages point at and the newest
+ * {@link LocalStoreOptions#maxVersions()} others. Do not call {@link #close()} while operations are
  * in flight: it wipes the keys.
  */
 public final class LocalSecretStore implements SecretStore {
@@ -56,6 +57,9 @@ public final class LocalSecretStore implements SecretStore {
     public static final Capabilities CAPABILITIES = new Capabilities(1 << 20, true, true, true);
 
     static final String SECRETS_DIR = "secrets";
+
+    /** Attempts at a write; the last one runs wholly under the lock, so it cannot lose a race. */
+    private static final int OPTIMISTIC_ATTEMPTS = 3;
 
     private static final Logger LOG = LoggerFactory.getLogger(LocalSecretStore.class);
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -66,10 +70,12 @@ public final class LocalSecretStore implements SecretStore {
     private final Clock clock;
     private final StoreKeys keys;
     private final StoreLock lock;
+    private final LocalStoreOptions options;
     private volatile boolean closed;
 
-    private LocalSecretStore(String name, Path directory, Clock clock, StoreKeys keys) {
+    private LocalSecretStore(String name, Path directory, Clock clock, StoreKeys keys, LocalStoreOptions options) {
         this.name = name;
+        this.options = options;
         this.directory = directory;
         this.secretsDir = directory.resolve(SECRETS_DIR);
         this.clock = clock;
@@ -88,9 +94,17 @@ public final class LocalSecretStore implements SecretStore {
      * @throws ProviderUnavailableException if the directory cannot be created or read
      */
     public static LocalSecretStore open(String name, Path directory, MasterKey masterKey, Clock clock) {
+        return open(name, directory, masterKey, clock, LocalStoreOptions.defaults());
+    }
+
+    /**
+     * Opens the store as {@link #open(String, Path, MasterKey, Clock)} does, with {@code options}.
+     */
+    public static LocalSecretStore open(String name, Path directory, MasterKey masterKey, Clock clock, LocalStoreOptions options) {
         SecretRef.checkStoreName(name);
         Objects.requireNonNull(masterKey, "masterKey");
         Objects.requireNonNull(clock, "clock");
+        Objects.requireNonNull(options, "options");
         Path dir = directory.toAbsolutePath().normalize();
         Path headerFile = StoreHeader.file(dir);
         StoreHeader header;
@@ -114,7 +128,7 @@ public final class LocalSecretStore implements SecretStore {
             keys.destroy();
             throw new AccessDeniedException("master key does not match store at " + dir);
         }
-        LocalSecretStore store = new LocalSecretStore(name, real, clock, keys);
+        LocalSecretStore store = new LocalSecretStore(name, real, clock, keys, options);
         store.removeLeftoverTemporaryFiles();
         LOG.debug("opened local store '{}' ({}) at {}", name, header.storeIdHex(), dir);
         return store;
@@ -174,6 +188,11 @@ public final class LocalSecretStore implements SecretStore {
     @Override
     public Capabilities capabilities() {
         return CAPABILITIES;
+    }
+
+    /** The options the store was opened with. */
+    public LocalStoreOptions options() {
+        return options;
     }
 
     /** The store directory. */
@@ -244,6 +263,10 @@ public final class LocalSecretStore implements SecretStore {
         } catch (IOException e) {
             throw unavailable("cannot read " + file, e);
         }
+        return decode(path, file, data, kind);
+    }
+
+    private SecretFile decode(String path, Path file, byte[] data, byte kind) {
         try {
             return SecretFile.decode(data, keys, path, kind);
         } catch (CorruptFileException e) {
@@ -267,10 +290,10 @@ public final class LocalSecretStore implements SecretStore {
         ensureOpen();
         Path tombstone = FileNames.tombstoneFile(secretsDir, path);
         boolean[] repeated = {false};
-        VersionInfo info = change(path, existing -> {
+        VersionInfo info = change(path, (existing, gone) -> {
+            repeated[0] = false;
             SecretFile f = existing;
             if (f == null) {
-                SecretFile gone = readTombstone(path, tombstone);
                 f = SecretFile.fresh(path, gone == null ? 1 : gone.nextVersion);
                 if (gone != null) {
                     f.generation = gone.generation;
@@ -319,7 +342,7 @@ public final class LocalSecretStore implements SecretStore {
         SecretRef.checkPath(path);
         SecretRef.checkVersionId(versionId);
         ensureOpen();
-        VersionInfo info = change(path, f -> {
+        VersionInfo info = change(path, (f, gone) -> {
             requireExists(f, path);
             StoredVersion target = f.find(versionId);
             if (target == null) {
@@ -356,7 +379,7 @@ public final class LocalSecretStore implements SecretStore {
         }
         SecretRef.checkPath(path);
         ensureOpen();
-        change(path, f -> {
+        change(path, (f, gone) -> {
             requireExists(f, path);
             if (versionId != null && f.find(versionId) == null) {
                 throw SecretNotFoundException.of(name, path, Selector.version(versionId));
@@ -415,26 +438,119 @@ public final class LocalSecretStore implements SecretStore {
         void run() throws IOException;
     }
 
-    /** One read-modify-write of a secret file under the store lock. */
-    private <T> T change(String path, Function<@Nullable SecretFile, Outcome<T>> op, @Nullable AfterWrite after) {
+    /** A change computed from a secret's file and, when there is no file, its tombstone. */
+    @FunctionalInterface
+    private interface Change<T> {
+        Outcome<T> apply(@Nullable SecretFile current, @Nullable SecretFile tombstone);
+    }
+
+    /** The bytes a change was computed from: the secret file, and its tombstone if the file is absent. */
+    private record Snapshot(byte @Nullable [] file, byte @Nullable [] tombstone) {
+        boolean sameAs(Snapshot other) {
+            return Arrays.equals(file, other.file) && Arrays.equals(tombstone, other.tombstone);
+        }
+    }
+
+    /**
+     * One read-modify-write of a secret file. The file is read, the change computed, and the new
+     * file written and forced to disk outside the store lock; under the lock the file is read
+     * again and, if it is byte for byte the one the change was computed from, the new file is
+     * renamed over it. Otherwise another write came first and the change is computed again; the
+     * last of {@value #OPTIMISTIC_ATTEMPTS} attempts runs the whole change under the lock. The
+     * directory is forced to disk after the lock is released, before the change returns. So the
+     * lock is held for two small reads and a rename, and concurrent writers' forces overlap.
+     *
+     * <p>A change that writes nothing (a conflict, a repeated idempotency key, a stage already in
+     * place) takes its answer from the file as read, which is the store's state at that moment.
+     */
+    private <T> T change(String path, Change<T> op, @Nullable AfterWrite after) {
         Path file = secretFile(path);
+        Path tombstone = FileNames.tombstoneFile(secretsDir, path);
         try {
-            return lock.locked(() -> {
-                Outcome<T> outcome = op.apply(read(path, file, SecretFile.KIND_SECRET));
-                SecretFile next = outcome.write();
-                if (next != null) {
-                    next.generation++;
-                    AtomicFiles.createDirectories(file.getParent());
-                    AtomicFiles.write(file, next.encode(keys));
-                    if (after != null) {
-                        after.run();
+            for (int attempt = 1; attempt < OPTIMISTIC_ATTEMPTS; attempt++) {
+                Snapshot seen = snapshot(file, tombstone);
+                Outcome<T> outcome = compute(op, path, file, tombstone, seen);
+                if (outcome.write() == null) {
+                    return outcome.result();
+                }
+                Path temp = prepare(file, outcome.write());
+                if (lock.locked(() -> commitIfUnchanged(seen, temp, file, tombstone, after))) {
+                    AtomicFiles.syncDirectory(file.getParent());
+                    return outcome.result();
+                }
+                LOG.debug("secret '{}' in store '{}' was written while a change to it was prepared; computing it again", path, name);
+            }
+            // Still contended: compute and write under the lock, where no other write can come first.
+            Outcome<T> outcome = lock.locked(() -> {
+                Snapshot seen = snapshot(file, tombstone);
+                Outcome<T> o = compute(op, path, file, tombstone, seen);
+                if (o.write() != null) {
+                    Path temp = prepare(file, o.write());
+                    if (!commitIfUnchanged(seen, temp, file, tombstone, after)) {
+                        throw new IOException("temporary file " + temp + " was removed before it could be renamed");
                     }
                 }
-                return outcome.result();
+                return o;
             });
+            if (outcome.write() != null) {
+                AtomicFiles.syncDirectory(file.getParent());
+            }
+            return outcome.result();
         } catch (IOException e) {
             throw unavailable("cannot write secret '" + path + "' to " + file, e);
         }
+    }
+
+    private Snapshot snapshot(Path file, Path tombstone) throws IOException {
+        byte[] data = readIfExists(file);
+        return new Snapshot(data, data == null ? readIfExists(tombstone) : null);
+    }
+
+    private static byte @Nullable [] readIfExists(Path file) throws IOException {
+        try {
+            return Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            return null;
+        }
+    }
+
+    /** Runs {@code op} on the snapshot; a change that writes gets the next generation and is pruned. */
+    private <T> Outcome<T> compute(Change<T> op, String path, Path file, Path tombstone, Snapshot seen) {
+        SecretFile current = seen.file() == null ? null : decode(path, file, seen.file(), SecretFile.KIND_SECRET);
+        SecretFile gone = seen.tombstone() == null ? null : decodeTombstone(path, tombstone, seen.tombstone());
+        Outcome<T> outcome = op.apply(current, gone);
+        SecretFile next = outcome.write();
+        if (next != null) {
+            next.generation++;
+            int removed = next.prune(options.maxVersions());
+            if (removed > 0) {
+                LOG.debug("secret '{}' in store '{}': removed {} old versions beyond maxVersions {}", path, name, removed,
+                        options.maxVersions());
+            }
+        }
+        return outcome;
+    }
+
+    private Path prepare(Path file, SecretFile next) throws IOException {
+        AtomicFiles.createDirectories(file.getParent());
+        return AtomicFiles.prepare(file, next.encode(keys));
+    }
+
+    /** Under the lock: renames {@code temp} over the file if nothing was written since {@code seen}. */
+    private boolean commitIfUnchanged(Snapshot seen, Path temp, Path file, Path tombstone, @Nullable AfterWrite after)
+            throws IOException {
+        boolean committed = false;
+        try {
+            committed = snapshot(file, tombstone).sameAs(seen) && AtomicFiles.commit(temp, file);
+        } finally {
+            if (!committed) {
+                AtomicFiles.discard(temp);
+            }
+        }
+        if (committed && after != null) {
+            after.run();
+        }
+        return committed;
     }
 
     /**
@@ -449,9 +565,9 @@ public final class LocalSecretStore implements SecretStore {
         }
     }
 
-    private @Nullable SecretFile readTombstone(String path, Path tombstone) {
+    private @Nullable SecretFile decodeTombstone(String path, Path tombstone, byte[] data) {
         try {
-            return read(path, tombstone, SecretFile.KIND_TOMBSTONE);
+            return decode(path, tombstone, data, SecretFile.KIND_TOMBSTONE);
         } catch (StoreIntegrityException e) {
             // A lost tombstone only means version numbers restart; do not block the write.
             LOG.warn("ignoring unusable tombstone {} of secret '{}' in store '{}': {}", tombstone, path, name, e.getMessage());
@@ -501,7 +617,11 @@ public final class LocalSecretStore implements SecretStore {
         }
     }
 
-    /** Temporary files are left only by a crash in the middle of a write; remove them under the lock. */
+    /**
+     * Temporary files are left by a crash in the middle of a write; remove them. A writer of
+     * another process may be preparing one right now: its rename then finds the file gone and
+     * it writes again (see {@link #change}).
+     */
     private void removeLeftoverTemporaryFiles() {
         try {
             lock.locked(() -> {

@@ -23,6 +23,7 @@ import java.util.regex.Pattern;
  *     type: local
  *     path: ./data/store          # required
  *     keyFile: ./data/master.key  # or keyEnv: NAME (default ROTOR_MASTER_KEY)
+ *     maxVersions: 20             # versions without a stage kept per secret
  * }</pre>
  *
  * Stateless and thread-safe.
@@ -70,6 +71,10 @@ public final class LocalStoreProvider implements SecretStoreProvider {
             problems.add(new ConfigProblem(config.fieldPath("keyEnv"),
                     "'" + s.keyEnv() + "' is not an environment variable name (letters, digits and '_', not starting with a digit)"));
         }
+        if (s.maxVersions() != null && (s.maxVersions() < 1 || s.maxVersions() > LocalStoreOptions.MAX_MAX_VERSIONS)) {
+            problems.add(new ConfigProblem(config.fieldPath("maxVersions"),
+                    "must be between 1 and " + LocalStoreOptions.MAX_MAX_VERSIONS + ", is " + s.maxVersions()));
+        }
         return problems;
     }
 
@@ -96,7 +101,7 @@ public final class LocalStoreProvider implements SecretStoreProvider {
         Path directory = context.resolve(s.path());
         MasterKey key = readKey(config, context, s);
         try {
-            return LocalSecretStore.open(config.name(), directory, key, context.clock());
+            return LocalSecretStore.open(config.name(), directory, key, context.clock(), s.options());
         } finally {
             key.destroy();
         }

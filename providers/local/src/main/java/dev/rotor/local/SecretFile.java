@@ -109,6 +109,29 @@ final class SecretFile {
         return null;
     }
 
+    /**
+     * Removes the oldest versions that no stage points at, keeping the newest {@code keepUnstaged}
+     * of them and every version a stage points at. The next version number is unchanged, so no
+     * version id is ever reused.
+     *
+     * @return how many versions were removed
+     */
+    int prune(int keepUnstaged) {
+        int unstaged = 0;
+        int removed = 0;
+        for (int i = versions.size() - 1; i >= 0; i--) {
+            long n = versions.get(i).number();
+            if (stages.containsValue(n)) {
+                continue;
+            }
+            if (++unstaged > keepUnstaged) {
+                versions.remove(i);
+                removed++;
+            }
+        }
+        return removed;
+    }
+
     @Nullable String stage(Stage stage) {
         Long n = stages.get(stage);
         return n == null ? null : Long.toString(n);

@@ -30,8 +30,8 @@ import java.util.Random;
  * CONFLICT &lt;path&gt;                     after a promote lost its compare-and-set
  * </pre>
  *
- * Arguments: store directory, random seed, number of operations, comma-separated paths. The
- * master key comes from {@code ROTOR_MASTER_KEY}.
+ * Arguments: store directory, random seed, number of operations, comma-separated paths, the
+ * store's {@code maxVersions}. The master key comes from {@code ROTOR_MASTER_KEY}.
  */
 public final class CrashWriter {
 
@@ -42,9 +42,10 @@ public final class CrashWriter {
         Random random = new Random(Long.parseLong(args[1]));
         int operations = Integer.parseInt(args[2]);
         String[] paths = args[3].split(",");
+        LocalStoreOptions options = new LocalStoreOptions(Integer.parseInt(args[4]));
         MasterKey key = MasterKey.parse(System.getenv("ROTOR_MASTER_KEY"));
         FileOutputStream out = new FileOutputStream(FileDescriptor.out);
-        try (LocalSecretStore store = LocalSecretStore.open("crash", dir, key, Clock.systemUTC())) {
+        try (LocalSecretStore store = LocalSecretStore.open("crash", dir, key, Clock.systemUTC(), options)) {
             key.destroy();
             for (int i = 0; i < operations; i++) {
                 String path = paths[random.nextInt(paths.length)];

@@ -69,7 +69,11 @@ class LocalSecretStoreTest {
     }
 
     private LocalSecretStore open() {
-        LocalSecretStore s = LocalSecretStore.open("main", dir, key, clock);
+        return open(LocalStoreOptions.defaults());
+    }
+
+    private LocalSecretStore open(LocalStoreOptions options) {
+        LocalSecretStore s = LocalSecretStore.open("main", dir, key, clock, options);
         opened.add(s);
         return s;
     }
@@ -494,11 +498,92 @@ class LocalSecretStoreTest {
         assertThat(read("s", Selector.CURRENT)).isEqualTo("a");
     }
 
+    // ---- version pruning -------------------------------------------------------------------
+
+    @Test
+    void versionsWithoutAStageBeyondMaxVersionsAreRemovedOldestFirstAndStagedOnesStay() {
+        LocalSecretStore small = open(new LocalStoreOptions(2));
+        VersionInfo first = small.put("p", text("v1"), PutOptions.current());
+        List<String> pendings = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            pendings.add(small.put("p", text("pending " + i), PutOptions.pending()).id());
+        }
+        // CURRENT (v1) and PENDING (the last put) plus the two newest versions without a stage.
+        assertThat(small.versions("p")).extracting(VersionInfo::id)
+                .containsExactly(first.id(), pendings.get(2), pendings.get(3), pendings.get(4));
+        assertThat(small.get("p").value().asUtf8()).isEqualTo("v1");
+        assertThat(small.get("p", Selector.PENDING).value().asUtf8()).isEqualTo("pending 4");
+        assertThatThrownBy(() -> small.get("p", Selector.version(pendings.get(0))))
+                .isInstanceOf(SecretNotFoundException.class).hasMessageContaining(pendings.get(0));
+
+        small.promote("p", pendings.get(4), first.id());
+        // v1 is PREVIOUS now, so it stays; the newest two without a stage are kept.
+        assertThat(small.versions("p")).extracting(VersionInfo::id)
+                .containsExactly(first.id(), pendings.get(2), pendings.get(3), pendings.get(4));
+        small.moveStage("p", Stage.PREVIOUS, null, first.id());
+        assertThat(small.versions("p")).extracting(VersionInfo::id)
+                .containsExactly(pendings.get(2), pendings.get(3), pendings.get(4));
+    }
+
+    @Test
+    void aPrunedVersionIdIsNeverHandedOutAgain() {
+        LocalSecretStore small = open(new LocalStoreOptions(1));
+        Set<String> ids = new HashSet<>();
+        for (int i = 0; i < 10; i++) {
+            assertThat(ids.add(small.put("p", text("v" + i), i % 2 == 0 ? PutOptions.current() : PutOptions.pending()).id())).isTrue();
+        }
+        small.delete("p");
+        assertThat(ids.add(small.put("p", text("again"), PutOptions.current()).id())).isTrue();
+        assertThat(open(new LocalStoreOptions(1)).versions("p")).hasSize(1);
+    }
+
+    @Test
+    void readingNeverPrunesAndTheDefaultKeepsTwentyVersionsWithoutAStage() {
+        LocalSecretStore keepAll = open(new LocalStoreOptions(LocalStoreOptions.MAX_MAX_VERSIONS));
+        keepAll.put("p", text("v"), PutOptions.current());
+        for (int i = 0; i < 30; i++) {
+            keepAll.put("p", text("p" + i), PutOptions.pending());
+        }
+        assertThat(store.versions("p")).as("read through a store opened with the default").hasSize(31);
+        assertThat(store.get("p", Selector.version("2")).value().asUtf8()).isEqualTo("p0");
+        store.moveStage("p", Stage.PENDING, null, null);
+        assertThat(store.versions("p")).hasSize(1 + LocalStoreOptions.DEFAULT_MAX_VERSIONS);
+        assertThat(store.options().maxVersions()).isEqualTo(LocalStoreOptions.DEFAULT_MAX_VERSIONS);
+    }
+
+    @Test
+    void maxVersionsOutOfRangeIsAConfigurationErrorNamingIt() {
+        for (int bad : new int[] {0, -1, LocalStoreOptions.MAX_MAX_VERSIONS + 1}) {
+            assertThatThrownBy(() -> new LocalStoreOptions(bad))
+                    .isInstanceOf(dev.rotor.InvalidConfigurationException.class)
+                    .hasMessageContaining("maxVersions").hasMessageContaining(Integer.toString(bad));
+        }
+    }
+
+    @Test
+    void aPreparedFileThatVanishedBeforeItsRenameIsReportedAndTheTargetIsUnchanged() throws Exception {
+        Path target = tmp.resolve("target.bin");
+        Files.write(target, new byte[] {1});
+        Path temp = AtomicFiles.prepare(target, new byte[] {2});
+        assertThat(AtomicFiles.isTemp(temp.getFileName().toString())).isTrue();
+        Files.delete(temp); // as a store opened meanwhile removes a leftover
+        assertThat(AtomicFiles.commit(temp, target)).isFalse();
+        assertThat(Files.readAllBytes(target)).containsExactly(1);
+
+        Path again = AtomicFiles.prepare(target, new byte[] {3});
+        assertThat(AtomicFiles.commit(again, target)).isTrue();
+        assertThat(Files.readAllBytes(target)).containsExactly(3);
+        assertThat(again).doesNotExist();
+    }
+
     // ---- concurrency -----------------------------------------------------------------------
 
     @Test
     void concurrentWritersInOneJvmLoseNothing() throws Exception {
-        LocalSecretStore second = open(); // a second store object on the same directory
+        // Every version kept, so that each acknowledged put can be found; two store objects on one directory.
+        LocalStoreOptions keepAll = new LocalStoreOptions(LocalStoreOptions.MAX_MAX_VERSIONS);
+        LocalSecretStore first = open(keepAll);
+        LocalSecretStore second = open(keepAll);
         int threads = 8;
         int perThread = 12;
         CyclicBarrier start = new CyclicBarrier(threads);
@@ -506,7 +591,7 @@ class LocalSecretStoreTest {
         try {
             List<Future<Map<String, String>>> results = new ArrayList<>();
             for (int t = 0; t < threads; t++) {
-                LocalSecretStore s = t % 2 == 0 ? store : second;
+                LocalSecretStore s = t % 2 == 0 ? first : second;
                 int thread = t;
                 results.add(pool.submit(() -> {
                     start.await();
@@ -527,12 +612,12 @@ class LocalSecretStoreTest {
                 }
             }
             assertThat(all).hasSize(threads * perThread);
-            assertThat(store.versions("shared")).hasSize(threads * perThread);
+            assertThat(first.versions("shared")).hasSize(threads * perThread);
             for (var e : all.entrySet()) {
-                assertThat(read("shared", Selector.version(e.getKey()))).isEqualTo(e.getValue());
+                assertThat(first.get("shared", Selector.version(e.getKey())).value().asUtf8()).isEqualTo(e.getValue());
             }
             Set<String> ids = new HashSet<>();
-            store.versions("shared").forEach(v -> ids.add(v.id()));
+            first.versions("shared").forEach(v -> ids.add(v.id()));
             assertThat(ids).isEqualTo(all.keySet());
         } finally {
             pool.shutdownNow();

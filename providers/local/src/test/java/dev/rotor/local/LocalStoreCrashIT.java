@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -41,6 +42,9 @@ class LocalStoreCrashIT {
     private static final int KILLS = 50;
     private static final List<String> PATHS = List.of("crash/a", "crash/b", "crash/Deep/path_c");
     private static final Duration PATIENCE = Duration.ofSeconds(60);
+    /** Small, so that the killed writers prune old versions all the time. */
+    private static final int KEEP = 4;
+    private static final int KEEP_ALL = LocalStoreOptions.MAX_MAX_VERSIONS;
 
     @TempDir
     Path tmp;
@@ -126,13 +130,14 @@ class LocalStoreCrashIT {
         }
     }
 
-    private Writer start(Path dir, long seed, int operations, List<String> paths, String name) throws IOException {
+    private Writer start(Path dir, long seed, int operations, List<String> paths, String name, int maxVersions) throws IOException {
         String java = ProcessHandle.current().info().command().orElseThrow();
         Path stderr = tmp.resolve(name + ".stderr");
         ProcessBuilder pb = new ProcessBuilder(java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto",
                 "-Dlogback.configurationFile=" + resource("crash-writer-logback.xml"),
                 "-cp", System.getProperty("java.class.path"),
-                CrashWriter.class.getName(), dir.toString(), Long.toString(seed), Integer.toString(operations), String.join(",", paths));
+                CrashWriter.class.getName(), dir.toString(), Long.toString(seed), Integer.toString(operations), String.join(",", paths),
+                Integer.toString(maxVersions));
         pb.environment().put("ROTOR_MASTER_KEY", key.toBase64());
         pb.redirectError(stderr.toFile());
         return new Writer(pb.start(), stderr);
@@ -167,8 +172,11 @@ class LocalStoreCrashIT {
             return s;
         }
 
-        /** What {@code op} does, with the version id and hash it reported (or made). */
-        State apply(Op op, String id, String hash) {
+        /**
+         * What {@code op} does, with the version id and hash it reported (or made), then the
+         * store's pruning: versions no stage points at beyond the newest {@code keep} are gone.
+         */
+        State apply(Op op, String id, String hash, int keep) {
             State s = copy();
             switch (op.kind()) {
                 case "PUT_CURRENT" -> {
@@ -196,6 +204,14 @@ class LocalStoreCrashIT {
                     }
                 }
                 default -> throw new AssertionError("unknown operation " + op);
+            }
+            List<String> newestFirst = new ArrayList<>(s.hashes.keySet());
+            newestFirst.sort(Comparator.comparingLong((String v) -> Long.parseLong(v)).reversed());
+            int unstaged = 0;
+            for (String v : newestFirst) {
+                if (!s.stages.containsValue(v) && ++unstaged > keep) {
+                    s.hashes.remove(v);
+                }
             }
             return s;
         }
@@ -242,7 +258,7 @@ class LocalStoreCrashIT {
     }
 
     /** Applies a writer's output to the model; returns the operation that was in flight, if any. */
-    private static @Nullable Op replay(List<String> lines, Map<String, State> model) {
+    private static @Nullable Op replay(List<String> lines, Map<String, State> model, int keep) {
         Op inFlight = null;
         for (String line : lines) {
             if (line.startsWith("OP ")) {
@@ -255,7 +271,7 @@ class LocalStoreCrashIT {
                 if (inFlight.kind().startsWith("PUT")) {
                     assertThat(f[3]).as("hash acknowledged for %s", line).isEqualTo(inFlight.arg());
                 }
-                model.put(f[1], model.getOrDefault(f[1], new State()).apply(inFlight, f[2], f[3]));
+                model.put(f[1], model.getOrDefault(f[1], new State()).apply(inFlight, f[2], f[3], keep));
                 inFlight = null;
             } else if (line.startsWith("CONFLICT ")) {
                 assertThat(inFlight).isNotNull();
@@ -278,7 +294,7 @@ class LocalStoreCrashIT {
         int totalAcks = 0;
         for (int run = 0; run < KILLS; run++) {
             String context = "run " + run + " (seed " + seed + ")";
-            Writer w = start(dir, random.nextLong(), 1_000_000, PATHS, "crash-" + run);
+            Writer w = start(dir, random.nextLong(), 1_000_000, PATHS, "crash-" + run, KEEP);
             int targetAcks = random.nextInt(20);
             assertThat(w.take(PATIENCE, () -> w.acks >= targetAcks)).as("%s: writer ended early; %s", context, w.diagnostics()).isTrue();
             assertThat(w.acks).as("%s: acknowledgements before the deadline; %s", context, w.diagnostics()).isGreaterThanOrEqualTo(targetAcks);
@@ -290,20 +306,20 @@ class LocalStoreCrashIT {
             assertThat(w.ended).as("%s: writer ended before it was killed; %s", context, w.diagnostics()).isTrue();
             totalAcks += w.acks;
 
-            Op inFlight = replay(w.lines, model);
+            Op inFlight = replay(w.lines, model, KEEP);
             try (LocalSecretStore store = LocalSecretStore.open("check", dir, key, Clock.systemUTC())) {
                 for (String path : PATHS) {
                     State expected = model.getOrDefault(path, new State());
                     State found = actual(store, path, expected, false);
                     if (inFlight != null && inFlight.path().equals(path) && !found.equals(expected)) {
                         State withOp = switch (inFlight.kind()) {
-                            case "PROMOTE" -> expected.apply(inFlight, inFlight.arg(), expected.hashes.get(inFlight.arg()));
+                            case "PROMOTE" -> expected.apply(inFlight, inFlight.arg(), expected.hashes.get(inFlight.arg()), KEEP);
                             default -> {
                                 Set<String> extra = new HashSet<>(found.hashes.keySet());
                                 extra.removeAll(expected.hashes.keySet());
                                 assertThat(extra).as("%s: versions beyond the acknowledged ones of %s", context, path).hasSize(1);
                                 String id = extra.iterator().next();
-                                yield expected.apply(inFlight, id, inFlight.arg());
+                                yield expected.apply(inFlight, id, inFlight.arg(), KEEP);
                             }
                         };
                         assertThat(found).as("%s: %s after the in-flight %s", context, path, inFlight.kind()).isEqualTo(withOp);
@@ -341,8 +357,9 @@ class LocalStoreCrashIT {
         Path dir = tmp.resolve("shared");
         List<String> paths = List.of("shared/a", "shared/b");
         LocalSecretStore.open("init", dir, key, Clock.systemUTC()).close(); // so neither writer races to create it
-        Writer first = start(dir, 1, 80, paths, "first");
-        Writer second = start(dir, 2, 80, paths, "second");
+        // Every version kept: the check below finds each acknowledged put in the store.
+        Writer first = start(dir, 1, 80, paths, "first", KEEP_ALL);
+        Writer second = start(dir, 2, 80, paths, "second", KEEP_ALL);
         for (Writer w : List.of(first, second)) {
             w.drain();
             assertThat(w.process.waitFor(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isTrue();

@@ -56,6 +56,27 @@ class LocalStoreProviderTest {
         assertThat(provider.validate(config("path", "data/store"), context())).isEmpty();
         assertThat(provider.validate(config("path", "data/store", "keyFile", "master.key"), context())).isEmpty();
         assertThat(provider.validate(config("path", "data/store", "keyEnv", "MY_KEY"), context())).isEmpty();
+        assertThat(provider.validate(config("path", "data/store", "maxVersions", 5), context())).isEmpty();
+    }
+
+    @Test
+    void maxVersionsOutOfRangeOrNotANumberIsNamed() {
+        assertThat(provider.validate(config("path", "p", "maxVersions", 0), context()))
+                .extracting(ConfigProblem::toString)
+                .containsExactly("stores.main.maxVersions: must be between 1 and " + LocalStoreOptions.MAX_MAX_VERSIONS + ", is 0");
+        assertThat(provider.validate(config("path", "p", "maxVersions", "many"), context()))
+                .extracting(ConfigProblem::field).containsExactly("stores.main.maxVersions");
+    }
+
+    @Test
+    void theStoreIsOpenedWithTheConfiguredMaxVersions() {
+        env.put("ROTOR_MASTER_KEY", MasterKey.generate().toBase64());
+        try (SecretStore store = provider.open(config("path", "s", "maxVersions", 3), context())) {
+            assertThat(((LocalSecretStore) store).options().maxVersions()).isEqualTo(3);
+        }
+        try (SecretStore store = provider.open(config("path", "s"), context())) {
+            assertThat(((LocalSecretStore) store).options()).isEqualTo(LocalStoreOptions.defaults());
+        }
     }
 
     @Test
