@@ -47,6 +47,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
             ListCommand.class,
             AuditCommand.class,
             KeygenCommand.class,
+            PolicyCommand.class,
             CommandLine.HelpCommand.class,
         },
         footerHeading = "%n",
