@@ -210,6 +210,12 @@ public final class RotationService implements AutoCloseable {
         throw new InvalidConfigurationException("policies", "no policy covers " + plain.format());
     }
 
+    /** The tags of the secret's CURRENT version (empty if it has none). */
+    public Map<String, String> currentTags(Target t) {
+        VersionInfo current = current(rotor.store(t.ref().store()), t.path());
+        return current == null ? Map.of() : current.tags();
+    }
+
     /** The plan of one secret now, from its CURRENT version's creation time. */
     public Schedule.Plan plan(Target t) {
         VersionInfo current = current(rotor.store(t.ref().store()), t.path());
