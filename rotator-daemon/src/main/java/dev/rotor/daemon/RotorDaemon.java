@@ -13,7 +13,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.Set;
@@ -31,6 +33,7 @@ import org.quartz.SchedulerException;
 import org.quartz.SimpleScheduleBuilder;
 import org.quartz.Trigger;
 import org.quartz.TriggerBuilder;
+import org.quartz.TriggerKey;
 import org.quartz.impl.StdSchedulerFactory;
 import org.quartz.impl.matchers.GroupMatcher;
 import org.quartz.spi.JobFactory;
@@ -171,22 +174,38 @@ public final class RotorDaemon implements AutoCloseable {
         return new HikariDataSource(hc);
     }
 
-    /** Adds every policy's job (and a first trigger, now, where it has none) and removes jobs of policies no longer configured. */
+    /**
+     * Adds every policy's job with a first trigger, now, where it has none (in one transaction) and
+     * removes jobs of policies no longer configured. A job that has its trigger is left as it is:
+     * in a cluster another node may be running it.
+     */
     private void register() throws SchedulerException {
         Set<JobKey> wanted = new HashSet<>();
+        Set<TriggerKey> triggers = scheduler.getTriggerKeys(GroupMatcher.triggerGroupEquals(PolicyJob.GROUP));
         Instant now = service.clock().instant();
+        Map<JobDetail, Set<? extends Trigger>> missing = new LinkedHashMap<>();
         for (Policy policy : service.config().policies()) {
             JobKey key = PolicyJob.jobKey(policy.name());
             wanted.add(key);
-            JobDetail job = JobBuilder.newJob(PolicyJob.class).withIdentity(key).storeDurably().requestRecovery()
-                    .withDescription("rotation policy " + policy.name()).build();
-            scheduler.addJob(job, true);
-            if (!scheduler.checkExists(PolicyJob.triggerKey(policy.name()))) {
+            if (!triggers.contains(PolicyJob.triggerKey(policy.name()))) {
                 // The job works out the real plan from the store; until then it runs once now.
-                try {
-                    PolicyJob.schedule(scheduler, policy.name(), now, 0);
-                } catch (ObjectAlreadyExistsException e) {
-                    LOG.debug("policy {} was scheduled by another node meanwhile", policy.name());
+                missing.put(job(key), Set.of(PolicyJob.trigger(policy.name(), now, 0)));
+            }
+        }
+        if (!missing.isEmpty()) {
+            try {
+                scheduler.scheduleJobs(missing, false);
+            } catch (ObjectAlreadyExistsException e) {
+                // Another node registered some of them meanwhile: go one by one.
+                for (Map.Entry<JobDetail, Set<? extends Trigger>> m : missing.entrySet()) {
+                    scheduler.addJob(m.getKey(), true);
+                    if (!scheduler.checkExists(PolicyJob.triggerKey(m.getKey().getKey().getName()))) {
+                        try {
+                            scheduler.scheduleJob(m.getValue().iterator().next());
+                        } catch (ObjectAlreadyExistsException again) {
+                            LOG.debug("policy {} was scheduled by another node meanwhile", m.getKey().getKey().getName());
+                        }
+                    }
                 }
             }
         }
@@ -210,6 +229,11 @@ public final class RotorDaemon implements AutoCloseable {
                 LOG.debug("the overdue check was scheduled by another node meanwhile");
             }
         }
+    }
+
+    private static JobDetail job(JobKey key) {
+        return JobBuilder.newJob(PolicyJob.class).withIdentity(key).storeDurably().requestRecovery()
+                .withDescription("rotation policy " + key.getName()).build();
     }
 
     public RotationService service() {

@@ -109,9 +109,7 @@ public final class PolicyJob implements Job {
 
     /** Points the policy's trigger at {@code at}, creating it if the run came from a recovery trigger. */
     public static void schedule(Scheduler scheduler, String policy, Instant at, int attempt) throws SchedulerException {
-        Trigger trigger = TriggerBuilder.newTrigger().withIdentity(triggerKey(policy)).forJob(jobKey(policy))
-                .startAt(Date.from(at)).usingJobData(ATTEMPT, Integer.toString(attempt))
-                .withSchedule(SimpleScheduleBuilder.simpleSchedule().withMisfireHandlingInstructionFireNow()).build();
+        Trigger trigger = trigger(policy, at, attempt);
         if (scheduler.rescheduleJob(trigger.getKey(), trigger) == null) {
             try {
                 scheduler.scheduleJob(trigger);
@@ -119,6 +117,13 @@ public final class PolicyJob implements Job {
                 scheduler.rescheduleJob(trigger.getKey(), trigger);
             }
         }
+    }
+
+    /** The policy's one trigger, firing once at {@code at}. */
+    public static Trigger trigger(String policy, Instant at, int attempt) {
+        return TriggerBuilder.newTrigger().withIdentity(triggerKey(policy)).forJob(jobKey(policy))
+                .startAt(Date.from(at)).usingJobData(ATTEMPT, Integer.toString(attempt))
+                .withSchedule(SimpleScheduleBuilder.simpleSchedule().withMisfireHandlingInstructionFireNow()).build();
     }
 
     private static Instant nextOpeningAfterThis(Window window, Instant now) {
