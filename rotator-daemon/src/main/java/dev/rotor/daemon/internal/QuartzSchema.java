@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Creates Quartz's tables on PostgreSQL if they are missing, from the script the Quartz jar ships
  * (its DROP statements left out), with the configured table prefix. Several nodes starting at once
- * serialize on a transaction-scoped advisory lock, and the check is repeated under it.
+ * serialize on a PostgreSQL advisory lock, and the check is repeated under it.
  */
 public final class QuartzSchema {
 
@@ -36,30 +36,40 @@ public final class QuartzSchema {
                 return false;
             }
             boolean auto = c.getAutoCommit();
-            c.setAutoCommit(false);
+            c.setAutoCommit(true);
             try (Statement s = c.createStatement()) {
-                s.execute("SELECT pg_advisory_xact_lock(" + LOCK_ID + ")");
-                if (exists(c, tablePrefix)) {
+                // A session lock taken before the transaction that checks again: that transaction
+                // then starts after another node's creating transaction has committed.
+                s.execute("SELECT pg_advisory_lock(" + LOCK_ID + ")");
+                try {
+                    c.setAutoCommit(false);
+                    if (exists(c, tablePrefix)) {
+                        c.rollback();
+                        return false;
+                    }
+                    for (String sql : statements(tablePrefix)) {
+                        s.execute(sql);
+                    }
+                    c.commit();
+                    LOG.info("created the Quartz tables ({}*)", tablePrefix);
+                    return true;
+                } catch (SQLException | RuntimeException e) {
                     c.rollback();
-                    return false;
+                    throw e;
+                } finally {
+                    c.setAutoCommit(true);
+                    s.execute("SELECT pg_advisory_unlock(" + LOCK_ID + ")");
                 }
-                for (String sql : statements(tablePrefix)) {
-                    s.execute(sql);
-                }
-                c.commit();
-                LOG.info("created the Quartz tables ({}*)", tablePrefix);
-                return true;
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
             } finally {
                 c.setAutoCommit(auto);
             }
         }
     }
 
+    /** Reads the catalog table itself (an MVCC snapshot), not the backend's relation cache. */
     private static boolean exists(Connection c, String prefix) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_tables WHERE schemaname = current_schema() AND tablename = ?)")) {
             ps.setString(1, (prefix + "LOCKS").toLowerCase(Locale.ROOT));
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
