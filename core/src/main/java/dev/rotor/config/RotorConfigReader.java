@@ -12,6 +12,7 @@ import dev.rotor.InvalidConfigurationException;
 import dev.rotor.SecretRef;
 import dev.rotor.audit.AuditRetention;
 import dev.rotor.audit.AuditRollover;
+import dev.rotor.spi.RotatorConfig;
 import dev.rotor.spi.StoreConfig;
 import dev.rotor.store.AuditOptions;
 import dev.rotor.store.CacheOptions;
@@ -43,7 +44,8 @@ final class RotorConfigReader {
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
             .build();
 
-    private static final Set<String> TOP_KEYS = Set.of("actor", "stores", "audit", "cache");
+    private static final Set<String> TOP_KEYS = Set.of("actor", "stores", "audit", "cache", "rotators",
+            RotorConfig.POLICIES, RotorConfig.SCHEDULER, RotorConfig.ALERTS, RotorConfig.API);
     private static final Set<String> AUDIT_KEYS = Set.of("file", "stdout", "checkpointKeyEnv", "cachedReads", "summaryInterval",
             "rollover", "retention", "archive", "postgres");
     private static final Set<String> ROLLOVER_KEYS = Set.of("maxSize", "daily", "zone");
@@ -56,30 +58,93 @@ final class RotorConfigReader {
         this.baseDirectory = baseDirectory;
     }
 
-    static RotorConfig read(String yaml, Path baseDirectory, String sourceName) {
+    static RotorConfig read(String yaml, Path baseDirectory, String sourceName, RotorConfig.Check check) {
         JsonNode root;
         try {
             root = YAML.readTree(yaml);
         } catch (JsonProcessingException e) {
             throw new InvalidConfigurationException(where(sourceName, e), "not valid YAML: " + syntaxProblem(e));
         }
-        return new RotorConfigReader(baseDirectory).read(root);
+        return new RotorConfigReader(baseDirectory).read(root, check);
     }
 
-    private RotorConfig read(@Nullable JsonNode root) {
+    private RotorConfig read(@Nullable JsonNode root, RotorConfig.Check check) {
         if (root == null || root.isMissingNode() || root.isNull()) {
             throw new InvalidConfigurationException("stores", "the configuration is empty; at least one store is required");
         }
         if (!root.isObject()) {
-            throw new InvalidConfigurationException("(top level)", "must be a mapping of actor, stores, audit and cache");
+            throw new InvalidConfigurationException("(top level)",
+                    "must be a mapping of actor, stores, audit, cache, rotators, policies, scheduler, alerts and api");
         }
         unknownKeys(root, "", TOP_KEYS);
         String actor = actor(root.get("actor"));
         Map<String, StoreConfig> stores = stores(root.get("stores"));
         AuditConfig audit = audit(root.get("audit"));
         CacheConfig cache = cache(root.get("cache"));
+        Map<String, RotatorConfig> rotators = rotators(root.get("rotators"));
+        Map<String, Object> sections = new LinkedHashMap<>();
+        for (String name : RotorConfig.RAW_SECTIONS) {
+            JsonNode node = root.get(name);
+            if (node != null && !node.isNull()) {
+                sections.put(name, plain(node));
+            }
+        }
+        RotorConfig config = new RotorConfig(actor, stores, audit, cache, baseDirectory, rotators, sections);
+        try {
+            check.check(config, problems);
+        } catch (InvalidConfigurationException e) {
+            problems.addAll(e.problems());
+        }
         InvalidConfigurationException.throwIfAny(problems);
-        return new RotorConfig(actor, stores, audit, cache, baseDirectory);
+        return config;
+    }
+
+    private Map<String, RotatorConfig> rotators(@Nullable JsonNode node) {
+        Map<String, RotatorConfig> rotators = new LinkedHashMap<>();
+        if (node == null || node.isNull()) {
+            return rotators;
+        }
+        if (!node.isObject()) {
+            problem("rotators", "must be a mapping of rotator name to rotator settings, " + found(node));
+            return rotators;
+        }
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            String name = e.getKey();
+            String field = "rotators." + name;
+            JsonNode r = e.getValue();
+            boolean ok = true;
+            if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,62}")) {
+                problem(field, "invalid rotator name: 1 to 63 of A-Z a-z 0-9 . _ -, not starting with . _ -");
+                ok = false;
+            }
+            if (!r.isObject()) {
+                problem(field, "must be a mapping with at least 'type', " + found(r));
+                continue;
+            }
+            JsonNode typeNode = r.get("type");
+            String type = null;
+            if (typeNode == null || typeNode.isNull()) {
+                problem(field + ".type", "required: the rotator type, e.g. postgres-password");
+            } else {
+                type = text(typeNode, field + ".type");
+                if (type != null && type.isBlank()) {
+                    problem(field + ".type", "must not be blank");
+                    type = null;
+                }
+            }
+            Map<String, Object> settings = new LinkedHashMap<>();
+            for (Iterator<Map.Entry<String, JsonNode>> s = r.fields(); s.hasNext(); ) {
+                Map.Entry<String, JsonNode> setting = s.next();
+                if (!setting.getKey().equals("type")) {
+                    settings.put(setting.getKey(), plain(setting.getValue()));
+                }
+            }
+            if (ok && type != null) {
+                rotators.put(name, new RotatorConfig(name, type, settings));
+            }
+        }
+        return rotators;
     }
 
     private @Nullable String actor(@Nullable JsonNode node) {

@@ -155,7 +155,7 @@ class RotorConfigTest {
         problemsOf("""
                 stores: {main: {type: memory}}
                 caches: {ttl: 5m}
-                """).isEqualTo(List.of(new ConfigProblem("caches", "unknown key (known: actor, audit, cache, stores)")));
+                """).isEqualTo(List.of(new ConfigProblem("caches", "unknown key (known: actor, alerts, api, audit, cache, policies, rotators, scheduler, stores)")));
     }
 
     @Test
@@ -201,7 +201,7 @@ class RotorConfigTest {
     void theExceptionMessageListsEveryProblem() {
         assertThatThrownBy(() -> RotorConfig.parse("colour: blue\nstores: {main: {path: x}}\n", BASE))
                 .isInstanceOf(InvalidConfigurationException.class)
-                .hasMessage("invalid configuration (2 problems): colour: unknown key (known: actor, audit, cache, stores); "
+                .hasMessage("invalid configuration (2 problems): colour: unknown key (known: actor, alerts, api, audit, cache, policies, rotators, scheduler, stores); "
                         + "stores.main.type: required: the provider type, e.g. local");
     }
 

@@ -1,5 +1,6 @@
 package dev.rotor.cli;
 
+import dev.rotor.daemon.RotatorRegistry;
 import dev.rotor.spi.ProviderRegistry;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -18,6 +19,7 @@ import org.jspecify.annotations.Nullable;
  * @param err the one-line error messages (and stack traces with {@code --verbose})
  * @param environment environment variable lookup
  * @param workingDirectory what relative paths on the command line resolve against
+ * @param rotators the rotator types policies may name
  */
 public record CliEnvironment(
         InputStream in,
@@ -26,7 +28,8 @@ public record CliEnvironment(
         Function<String, @Nullable String> environment,
         Path workingDirectory,
         Clock clock,
-        ProviderRegistry providers) {
+        ProviderRegistry providers,
+        RotatorRegistry rotators) {
 
     public CliEnvironment {
         Objects.requireNonNull(in, "in");
@@ -36,12 +39,19 @@ public record CliEnvironment(
         workingDirectory = workingDirectory.toAbsolutePath().normalize();
         Objects.requireNonNull(clock, "clock");
         Objects.requireNonNull(providers, "providers");
+        Objects.requireNonNull(rotators, "rotators");
+    }
+
+    /** With the built-in rotators. */
+    public CliEnvironment(InputStream in, PrintStream out, PrintStream err, Function<String, @Nullable String> environment,
+            Path workingDirectory, Clock clock, ProviderRegistry providers) {
+        this(in, out, err, environment, workingDirectory, clock, providers, RotatorRegistry.builtIn());
     }
 
     /** The process's streams, environment and working directory, with the built-in providers. */
     public static CliEnvironment system() {
         return new CliEnvironment(System.in, System.out, System.err, System::getenv, Path.of(""), Clock.systemUTC(),
-                Providers.builtIn());
+                Providers.builtIn(), RotatorRegistry.builtIn());
     }
 
     public Path resolve(Path path) {

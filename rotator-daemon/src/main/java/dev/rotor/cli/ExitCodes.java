@@ -8,6 +8,7 @@ import dev.rotor.RotorException;
 import dev.rotor.SecretFieldException;
 import dev.rotor.SecretNotFoundException;
 import dev.rotor.StoreIntegrityException;
+import dev.rotor.rotation.RotationInProgressException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 
@@ -22,6 +23,7 @@ final class ExitCodes {
     static final int CONFIGURATION = 5;
     static final int INTEGRITY = 6;
     static final int AUDIT_INVALID = 7;
+    static final int ROTATION_FAILED = 8;
 
     /** For picocli's {@code exitCodeList}: "code:description". */
     static final String[] HELP = {
@@ -29,10 +31,11 @@ final class ExitCodes {
         "1:failure (backend unavailable, audit not writable, I/O error, ...)",
         "2:usage or bad input (unknown option, malformed ref, no value given)",
         "3:not found (secret, version, stage or #field)",
-        "4:conflict (a stage moved concurrently; read again and retry)",
+        "4:conflict (a stage moved concurrently, or another run holds the secret; retry)",
         "5:configuration (invalid rotor.yaml, unknown store, missing or wrong key, access denied)",
         "6:integrity (corrupt or tampered store data)",
         "7:audit verification failed",
+        "8:a rotation failed (rotate, rotate --due, rotate --selector)",
     };
 
     private ExitCodes() {}
@@ -44,6 +47,7 @@ final class ExitCodes {
             case SecretNotFoundException e -> NOT_FOUND;
             case SecretFieldException e -> NOT_FOUND;
             case ConflictException e -> CONFLICT;
+            case RotationInProgressException e -> CONFLICT;
             case InvalidConfigurationException e -> CONFIGURATION;
             case AccessDeniedException e -> CONFIGURATION;
             case StoreIntegrityException e -> INTEGRITY;

@@ -3,7 +3,10 @@ package dev.rotor.cli;
 import dev.rotor.AuditUnavailableException;
 import dev.rotor.Rotor;
 import dev.rotor.audit.AuditContext;
+import com.codahale.metrics.MetricRegistry;
 import dev.rotor.config.RotorConfig;
+import dev.rotor.daemon.DaemonConfig;
+import dev.rotor.daemon.DaemonRuntime;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStreamWriter;
@@ -47,6 +50,10 @@ import picocli.CommandLine.UnmatchedArgumentException;
             ListCommand.class,
             AuditCommand.class,
             KeygenCommand.class,
+            PolicyCommand.class,
+            RotateCommand.class,
+            StatusCommand.class,
+            DaemonCommand.class,
             CommandLine.HelpCommand.class,
         },
         footerHeading = "%n",
@@ -102,7 +109,7 @@ public final class RotorCli implements Callable<Integer> {
     /** Without a subcommand: say that one is needed. */
     @Override
     public Integer call() {
-        throw CliFailure.badInput("a command is required: put, get, versions, promote, list, audit or keygen (see 'rotor --help')");
+        throw CliFailure.badInput("a command is required: put, get, versions, promote, list, audit, keygen, policy, rotate, status or daemon (see 'rotor --help')");
     }
 
     CliEnvironment env() {
@@ -125,6 +132,48 @@ public final class RotorCli implements Callable<Integer> {
             return AuditContext.callAs(rotor.actor(), AuditContext.newRequestId(), () -> {
                 try {
                     return call.run(rotor);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        }
+    }
+
+    /** Something to do with an open {@link DaemonRuntime}; returns the exit code. */
+    @FunctionalInterface
+    interface RuntimeCall {
+        int run(DaemonRuntime runtime) throws IOException;
+    }
+
+    /**
+     * Loads the configuration with its policies, opens the audit sink, the stores and the rotation
+     * service, runs {@code call} as the configured actor, and closes everything.
+     */
+    int withRuntime(MetricRegistry metrics, RuntimeCall call) {
+        DaemonConfig cfg = DaemonConfig.load(env.resolve(config), env.rotators());
+        long deadline = System.nanoTime() + AUDIT_LOG_WAIT.toNanos();
+        DaemonRuntime runtime;
+        while (true) {
+            try {
+                runtime = DaemonRuntime.open(cfg, env.providers(), env.rotators(), env.clock(), env.environment(), env.err(), metrics, null);
+                break;
+            } catch (AuditUnavailableException e) {
+                Path log = cfg.rotor().audit() == null ? null : cfg.rotor().audit().file();
+                if (log == null || System.nanoTime() - deadline > 0 || !AuditLogLock.heldByAnotherProcess(log)) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(AUDIT_LOG_POLL);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
+        try (DaemonRuntime r = runtime) {
+            return AuditContext.callAs(r.rotor().actor(), AuditContext.newRequestId(), () -> {
+                try {
+                    return call.run(r);
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }
