@@ -1,25 +1,33 @@
 #!/usr/bin/env bash
-# Rotor quickstart: a local encrypted store, one database credential rotated by hand (put a
-# PENDING version, check that readers still get CURRENT, promote), and a verified audit log.
+# Rotor quickstart: the rotation daemon at work for about a minute, with nothing installed but a
+# JDK. An embedded PostgreSQL, the local encrypted store (its master key made by `rotor keygen`)
+# and the daemon (dev.rotor.daemon.RotorDaemon) rotating a database password, a signing key and
+# an API key on intervals of seconds, while an application loop keeps querying the database with
+# the CURRENT credential. Then `rotor status` and `rotor audit verify` on what it left.
 #
 # Run it after building once:   ./mvnw -B -DskipTests package && examples/quickstart.sh
 # It works in ./quickstart-data at the repository root (or in $QUICKSTART_DIR), starting fresh
-# each time. No secret value is printed except the one field the last step reveals on purpose.
+# each time. QUICKSTART_SECONDS sets how long the daemon runs (default 60). No secret value is
+# printed. Exits non-zero if a query or a rotation failed, or if the audit log does not verify.
+# The CLI basics (put, get, promote, versions) are in examples/store-basics.sh.
 set -euo pipefail
 
 root="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
 dir="${QUICKSTART_DIR:-$root/quickstart-data}"
+seconds="${QUICKSTART_SECONDS:-60}"
 marker=".rotor-quickstart"
 
 step() { printf '\n==> %s\n' "$*"; }
-# Shows the command, then runs it; values only ever arrive on stdin, so nothing secret is shown.
+# Shows the command, then runs it.
 rotor() { printf '$ rotor %s\n' "$*"; "$root/bin/rotor" "$@"; }
-random_password() { head -c 24 /dev/urandom | base64 | tr -d '/+=\n'; }
 
-if [ ! -f "$root/rotator-daemon/target/rotor.jar" ]; then
-  echo "quickstart: rotator-daemon/target/rotor.jar not found; run ./mvnw -B -DskipTests package first" >&2
-  exit 1
-fi
+for f in "$root/rotator-daemon/target/rotor.jar" "$root/examples/target/classes/dev/rotor/examples/DaemonDemo.class" \
+         "$root/examples/target/lib"; do
+  if [ ! -e "$f" ]; then
+    echo "quickstart: $f not found; run ./mvnw -B -DskipTests package first" >&2
+    exit 1
+  fi
+done
 if [ -e "$dir" ] && [ ! -f "$dir/$marker" ]; then
   echo "quickstart: $dir exists and was not made by this script; move it away or set QUICKSTART_DIR" >&2
   exit 1
@@ -29,42 +37,24 @@ mkdir -p "$dir"
 touch "$dir/$marker"
 cd "$dir"
 
-step "Write rotor.yaml: one local encrypted store named 'main' and a hash-chained audit log (in $dir)"
-cat > rotor.yaml <<'YAML'
-actor: quickstart
-stores:
-  main:
-    type: local
-    path: ./store
-    keyFile: ./master.key
-audit:
-  file: ./audit.jsonl
-YAML
-cat rotor.yaml
+# shellcheck source=../.mvn/select-jdk.sh
+. "$root/.mvn/select-jdk.sh"
+rotor_select_jdk
 
-step "Create the store's master key (a 0600 file; the key itself is never printed)"
+step "Create the local store's master key (a 0600 file; the key itself is never printed)"
 rotor keygen --out master.key
 
-step "Store the first version of a database credential, read from stdin"
-printf '{"username":"app","password":"%s"}' "$(random_password)" | rotor put secret://main/db/app --tag owner=quickstart
+# The demo: embedded PostgreSQL, rotor.yaml, the daemon and the application loop (see DaemonDemo).
+"$JAVA_HOME/bin/java" -XX:TieredStopAtLevel=1 -Dlogback.configurationFile="$root/examples/target/classes/demo-logback.xml" -cp "$root/examples/target/classes:$root/examples/target/lib/*" \
+  dev.rotor.examples.DaemonDemo "$dir" "$seconds"
 
-step "Rotation, part 1: store the next credential as PENDING"
-printf '{"username":"app_v2","password":"%s"}' "$(random_password)" | rotor put --pending secret://main/db/app
+step "What the daemon knows: last rotation, next due time and state of each policy's secret"
+rotor status
 
-step "Readers still get CURRENT (version 1) while the new one is PENDING"
-rotor get secret://main/db/app
-
-step "Rotation, part 2: promote PENDING to CURRENT (compare-and-set on the CURRENT it saw)"
-rotor promote secret://main/db/app
-
-step "Reveal one field of the new CURRENT value: the username, not the password"
-rotor get --reveal 'secret://main/db/app#username'
-echo
-
-step "Every version with its stages"
+step "Every version of the database credential, with its stages"
 rotor versions secret://main/db/app
 
-step "Check the audit log: every access above was recorded, hash-chained"
+step "Check the audit log: every read, write and rotation step above, hash-chained"
 rotor audit verify audit.jsonl
 
-step "Done. Try: cd $dir && $root/bin/rotor --help"
+step "Done. Look around: cd $dir && $root/bin/rotor --help"
