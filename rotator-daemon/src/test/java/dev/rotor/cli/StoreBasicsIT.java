@@ -8,19 +8,19 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code examples/quickstart.sh} runs through against the packaged jar, as on a fresh clone after {@code package}. */
-class QuickstartIT {
+/** {@code examples/store-basics.sh} (the CLI basics) runs through against the packaged jar, as on a fresh clone after {@code package}. */
+class StoreBasicsIT {
 
     @TempDir
     Path dir;
 
     @Test
-    void quickstartRunsEveryStepAndRevealsOnlyTheUsername() throws Exception {
+    void storeBasicsRunsEveryStepAndRevealsOnlyTheUsername() throws Exception {
         Path workDir = dir.resolve("quickstart");
         RotorProcess process = new RotorProcess(dir);
         process.env.put("QUICKSTART_DIR", workDir.toString());
 
-        RotorProcess.Result r = process.run(List.of("bash", RotorProcess.PROJECT_ROOT.resolve("examples/quickstart.sh").toString()),
+        RotorProcess.Result r = process.run(List.of("bash", RotorProcess.PROJECT_ROOT.resolve("examples/store-basics.sh").toString()),
                 new byte[0]);
 
         assertThat(r.exitCode()).as("%s", r).isZero();
@@ -42,11 +42,11 @@ class QuickstartIT {
     }
 
     @Test
-    void quickstartStartsFreshWhenRunAgain() throws Exception {
+    void storeBasicsStartsFreshWhenRunAgain() throws Exception {
         Path workDir = dir.resolve("again");
         RotorProcess process = new RotorProcess(dir);
         process.env.put("QUICKSTART_DIR", workDir.toString());
-        List<String> command = List.of("bash", RotorProcess.PROJECT_ROOT.resolve("examples/quickstart.sh").toString());
+        List<String> command = List.of("bash", RotorProcess.PROJECT_ROOT.resolve("examples/store-basics.sh").toString());
 
         assertThat(process.run(command, new byte[0]).exitCode()).isZero();
         RotorProcess.Result second = process.run(command, new byte[0]);
@@ -56,13 +56,13 @@ class QuickstartIT {
     }
 
     @Test
-    void quickstartRefusesADirectoryItDidNotMake() throws Exception {
+    void storeBasicsRefusesADirectoryItDidNotMake() throws Exception {
         Path foreign = Files.createDirectories(dir.resolve("precious"));
         Files.writeString(foreign.resolve("notes.txt"), "keep me");
         RotorProcess process = new RotorProcess(dir);
         process.env.put("QUICKSTART_DIR", foreign.toString());
 
-        RotorProcess.Result r = process.run(List.of("bash", RotorProcess.PROJECT_ROOT.resolve("examples/quickstart.sh").toString()),
+        RotorProcess.Result r = process.run(List.of("bash", RotorProcess.PROJECT_ROOT.resolve("examples/store-basics.sh").toString()),
                 new byte[0]);
 
         assertThat(r.exitCode()).isEqualTo(1);
