@@ -48,7 +48,7 @@ rotor keygen --out master.key
 "$JAVA_HOME/bin/java" -XX:TieredStopAtLevel=1 -Dlogback.configurationFile="$root/examples/target/classes/demo-logback.xml" -cp "$root/examples/target/classes:$root/examples/target/lib/*" \
   dev.rotor.examples.DaemonDemo "$dir" "$seconds"
 
-step "What the daemon knows: last rotation, next due time and state of each policy's secret"
+step "What the daemon knows: last rotation, next due time and state of each secret (with intervals of seconds, some are due again by now)"
 rotor status
 
 step "Every version of the database credential, with its stages"
