@@ -176,7 +176,7 @@ public final class DaemonDemo {
         }
     }
 
-    private static String rotorYaml(int port) {
+    static String rotorYaml(int port) {
         return """
                 # The Rotor quickstart. Intervals are seconds here so that a minute shows several
                 # rotations; real policies use the defaults: 90 days for database passwords and
