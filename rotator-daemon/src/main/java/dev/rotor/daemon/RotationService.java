@@ -416,6 +416,26 @@ public final class RotationService implements AutoCloseable {
         return rotor.storeNames().contains(name) ? rotor.store(name) : null;
     }
 
+    /**
+     * When the secret's PREVIOUS version is to be retired: the policy's grace period after CURRENT
+     * was written; {@code null} if there is no PREVIOUS (nothing to retire).
+     */
+    public @Nullable Instant retireAt(Target t) {
+        VersionInfo current = null;
+        boolean previous = false;
+        try {
+            for (VersionInfo v : rotor.store(t.ref().store()).versions(t.path())) {
+                if (v.has(Stage.CURRENT)) {
+                    current = v;
+                }
+                previous |= v.has(Stage.PREVIOUS);
+            }
+        } catch (SecretNotFoundException e) {
+            return null;
+        }
+        return current == null || !previous ? null : current.created().plus(t.policy().grace());
+    }
+
     private static @Nullable VersionInfo current(SecretStore store, String path) {
         try {
             for (VersionInfo v : store.versions(path)) {

@@ -138,6 +138,9 @@ class RotationServiceTest {
             assertThat(n.wasOverdue()).isFalse();
         });
         assertThat(service.runDue()).singleElement().satisfies(r -> assertThat(r.result()).isNull());
+        RotationService.Target target = service.targets().get(0);
+        assertThat(service.retireAt(target)).as("the job wakes up when the grace period ends, not at the next rotation")
+                .isEqualTo(pass.get(0).plan().lastSuccess().plus(Duration.ofHours(1)));
         assertThat(store().versions("api/key")).extracting(v -> v.tags().get("rotor.run")).filteredOn(java.util.Objects::nonNull)
                 .as("one rotation run wrote the new versions").containsOnly(((RotationResult.Succeeded) pass.get(0).result()).runId());
 
@@ -145,6 +148,7 @@ class RotationServiceTest {
         clock.advance(Duration.ofHours(2));
         assertThat(service.runDue()).singleElement().satisfies(r -> assertThat(r.result()).isInstanceOf(RotationResult.Retired.class));
         assertThat(store().versions("api/key")).noneMatch(v -> v.has(Stage.PREVIOUS));
+        assertThat(service.retireAt(target)).as("nothing left to retire").isNull();
         assertThat(runtime.metrics().counter("rotor.rotations.succeeded").getCount()).isEqualTo(1);
         assertThat(runtime.metrics().counter("rotor.rotations.retired").getCount()).isEqualTo(1);
         assertThat(runtime.metrics().getGauges()).containsKey("rotor.secret.days-until-due.api.secret://main/api/key");

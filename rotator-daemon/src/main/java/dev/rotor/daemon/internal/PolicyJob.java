@@ -26,8 +26,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The Quartz job of one policy: does what is due for each of its secrets, then moves the policy's
- * one trigger to the earliest next run (a due time, a retry inside the window, or the end of
- * another node's lease). Never runs twice at once for one policy, on any node.
+ * one trigger to the earliest next run (a due time, the end of a grace period when PREVIOUS is to
+ * be retired, a retry inside the window, or the end of another node's lease). Never runs twice at once for one policy, on any node.
  */
 @DisallowConcurrentExecution
 public final class PolicyJob implements Job {
@@ -87,6 +87,12 @@ public final class PolicyJob implements Job {
                     candidate = r.plan().runAt();
                 }
                 next = earliest(next, candidate);
+                Instant retireAt = service.retireAt(t);
+                if (retireAt != null) {
+                    // A retirement that is already late (it failed, or the target was busy) waits a backoff step.
+                    Instant now = service.clock().instant();
+                    next = earliest(next, retireAt.isAfter(now) ? retireAt : now.plus(service.config().scheduler().retryInitial()));
+                }
             }
             if (targets.isEmpty()) {
                 next = service.clock().instant().plus(service.config().scheduler().overdueCheck());
