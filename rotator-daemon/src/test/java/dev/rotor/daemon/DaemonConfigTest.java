@@ -72,7 +72,7 @@ class DaemonConfigTest {
                   odd: { type: no-such-kind }
                 alerts:
                   routes:
-                    ops: []
+                    ops: [ { type: webhook, url: "https://hooks.example/rotor", secretEnv: ROTOR_WEBHOOK_KEY } ]
                 policies:
                   - name: api
                     ref: secret://main/api/key#value
