@@ -41,7 +41,9 @@ public final class RunLog implements RotationListener {
             RunSummary next = switch (event) {
                 case RotationEvent.Started s -> new RunSummary(s.runId(), ref, "running", s.emergency(), s.actor(), s.reason(), s.time(),
                         null, s.resumedAt() == null ? null : s.resumedAt().name(), null);
-                case RotationEvent.StepCompleted s -> with(event.runId(), prev, ref, s.time(), "running", null, s.step().name(), null);
+                // After promotion an emergency run still retires the old version: it stays succeeded.
+                case RotationEvent.StepCompleted s -> with(event.runId(), prev, ref, s.time(), prev == null ? "running" : prev.outcome(),
+                        prev == null ? null : prev.ended(), s.step().name(), prev == null ? null : prev.message());
                 case RotationEvent.Succeeded s -> with(event.runId(), prev, ref, s.time(), "succeeded", s.time(), null, null);
                 case RotationEvent.Failed f -> with(event.runId(), prev, ref, f.time(), "failed", f.time(), f.step().name(), f.error());
                 case RotationEvent.RolledBack r -> with(event.runId(), prev, ref, r.time(), "rolled_back", r.time(), r.step().name(), r.why());
