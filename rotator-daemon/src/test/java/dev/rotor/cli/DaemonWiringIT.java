@@ -113,8 +113,17 @@ class DaemonWiringIT {
                     strategy: single-user
                     role: %s
                     admin: { usernameEnv: PG_ADMIN_USER, passwordEnv: PG_ADMIN_PASSWORD }
+                  broken-db:
+                    type: postgres-password
+                    host: 127.0.0.1
+                    port: %d
+                    database: postgres
+                    strategy: single-user
+                    role: %s_missing
+                    admin: { usernameEnv: PG_ADMIN_USER, passwordEnv: PG_ADMIN_PASSWORD }
                 policies:
                   - { name: app-db, ref: secret://main/db/app, rotator: app-db, alerts: [ops] }
+                  - { name: broken-db, ref: secret://main/db/broken, rotator: broken-db, alerts: [ops] }
                 alerts:
                   routes:
                     ops: [ { type: webhook, url: "http://127.0.0.1:%d/hook", secretEnv: HOOK_KEY } ]
@@ -122,12 +131,15 @@ class DaemonWiringIT {
                   listen: 127.0.0.1:0
                   auth:
                     apiKeys: [ { name: ops, sha256: %s, scopes: [rotor.read, rotor.rotate, rotor.emergency] } ]
-                """.formatted(PG.port(), auditTable(), PG.port(), role, receiver.getAddress().getPort(), ApiKey.hash(apiKey)));
+                """.formatted(PG.port(), auditTable(), PG.port(), role, PG.port(), role, receiver.getAddress().getPort(), ApiKey.hash(apiKey)));
         assertThat(cli.run("keygen", "--out", "data/master.key").exitCode()).isZero();
         // Written now: not due for 90 days, so the daemon leaves it alone until asked.
         CliHarness.Result put = cli.runWithInput("{\"username\":\"" + role + "\",\"password\":\"" + initialPassword + "\"}",
                 "put", "secret://main/db/app");
         assertThat(put.exitCode()).as(put.toString()).isZero();
+        CliHarness.Result putBroken = cli.runWithInput("{\"username\":\"" + role + "_missing\",\"password\":\"" + initialPassword + "\"}",
+                "put", "secret://main/db/broken");
+        assertThat(putBroken.exitCode()).as(putBroken.toString()).isZero();
     }
 
     @AfterEach
@@ -198,6 +210,7 @@ class DaemonWiringIT {
         String daemonOutput = Files.readString(dir.resolve("out.txt")) + Files.readString(dir.resolve("err.txt"));
         assertThat(daemonOutput).doesNotContain(initialPassword).doesNotContain(apiKey).doesNotContain("Exception");
 
+        assertThat(alerts).as("one alert for the API's emergency, none more by the time the daemon stopped").hasSize(1);
         passwordAfterApi = reveal();
         assertThat(PG.canLogin(role, passwordAfterApi)).isTrue();
 
@@ -227,6 +240,22 @@ class DaemonWiringIT {
         assertThat(Files.readString(dir.resolve("data/audit.jsonl"))).contains("leaked in ticket 4711", "laptop stolen", "apikey:ops")
                 .doesNotContain(initialPassword).doesNotContain(passwordAfterApi);
         assertThat(cli.run("audit", "verify").exitCode()).isZero();
+    }
+
+    @Test
+    void aFailedRotationRaisesOneAlertNotTwo() throws Exception {
+        CliHarness.Result r = cli.run("rotate", "secret://main/db/broken");
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(ExitCodes.ROTATION_FAILED);
+
+        // The CLI closed alerting before returning, which sends what is queued.
+        assertThat(alerts).singleElement().satisfies(a -> {
+            assertThat(a.get("kind").asText()).isEqualTo("rotation-failed");
+            assertThat(a.get("severity").asText()).isEqualTo("WARNING");
+            assertThat(a.get("ref").asText()).isEqualTo("secret://main/db/broken");
+        });
+        assertThat(badSignatures).isEmpty();
+        assertThat(alerts.toString() + r.out() + r.err()).doesNotContain(initialPassword);
+        assertThat(auditRows("ROTATION_FAILED")).hasSize(1);
     }
 
     private Process startDaemon() throws Exception {
