@@ -11,6 +11,7 @@ import dev.rotor.daemon.RunLog;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -90,14 +91,16 @@ final class DaemonCommand extends Subcommand {
     }
 
     /** The admin API when the configuration has an {@code api:} section (which needs an audit section), else null. */
-    private AdminServer startApi(DaemonRuntime runtime, RunLog runs, RotorDaemon daemon, MetricRegistry metrics) {
+    private @Nullable AdminServer startApi(DaemonRuntime runtime, RunLog runs, RotorDaemon daemon, MetricRegistry metrics) {
         if (runtime.config().api() == null) {
             return null;
         }
         AdminServer.Builder b = AdminServer.builder().config(runtime.config().api())
                 .service(new DaemonAdminService(runtime, runs, daemon::ready)).metrics(metrics)
                 .audit(runtime.auditSink().orElseThrow()).clock(env().clock()).env(env().environment());
-        runtime.alerting().ifPresent(a -> b.authFailureListener((AuthFailure f) -> a.authFailure(f.principal() != null ? f.principal() : f.remoteAddress())));
+        // Bursts are counted per client: the principal when the credential named one, else the address.
+        runtime.alerting().ifPresent(a -> b.authFailureListener(
+                (AuthFailure f) -> a.authFailure(f.principal() != null ? f.principal() : f.remoteAddress())));
         AdminServer api = b.build();
         api.start();
         return api;
