@@ -1,9 +1,13 @@
 package dev.rotor.cli;
 
+import com.codahale.metrics.MetricRegistry;
 import dev.rotor.AuditUnavailableException;
+import dev.rotor.ConfigProblem;
+import dev.rotor.InvalidConfigurationException;
 import dev.rotor.Rotor;
 import dev.rotor.audit.AuditContext;
-import com.codahale.metrics.MetricRegistry;
+import dev.rotor.audit.postgres.PostgresAuditConfig;
+import dev.rotor.audit.postgres.PostgresAuditSink;
 import dev.rotor.config.RotorConfig;
 import dev.rotor.daemon.DaemonConfig;
 import dev.rotor.daemon.DaemonRuntime;
@@ -21,7 +25,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
 import picocli.CommandLine.Option;
@@ -29,6 +33,7 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.UnmatchedArgumentException;
+import picocli.CommandLine;
 
 /**
  * The {@code rotor} command. {@link #main} runs it against the process's streams; tests build
@@ -128,7 +133,9 @@ public final class RotorCli implements Callable<Integer> {
      */
     int withRotor(RotorCall call) {
         RotorConfig cfg = RotorConfig.load(env.resolve(config));
-        try (Rotor rotor = openWaitingForTheAuditLog(cfg)) {
+        // audit.postgres: these commands write there too (audit fails closed: no sink, no access).
+        PostgresAuditSink postgres = openPostgresAudit(cfg);
+        try (Rotor rotor = openWaitingForTheAuditLog(cfg, postgres)) {
             return AuditContext.callAs(rotor.actor(), AuditContext.newRequestId(), () -> {
                 try {
                     return call.run(rotor);
@@ -136,7 +143,22 @@ public final class RotorCli implements Callable<Integer> {
                     throw new UncheckedIOException(e);
                 }
             });
+        } finally {
+            if (postgres != null) {
+                postgres.close();
+            }
         }
+    }
+
+    private @Nullable PostgresAuditSink openPostgresAudit(RotorConfig cfg) {
+        if (cfg.audit() == null || cfg.audit().postgres() == null) {
+            return null;
+        }
+        List<ConfigProblem> problems = new ArrayList<>();
+        PostgresAuditConfig pc = PostgresAuditConfig.bind(cfg.audit().postgres(),
+                "audit.postgres", problems);
+        InvalidConfigurationException.throwIfAny(problems);
+        return Objects.requireNonNull(pc).open(env.environment(), env.clock());
     }
 
     /** Something to do with an open {@link DaemonRuntime}; returns the exit code. */
@@ -185,13 +207,17 @@ public final class RotorCli implements Callable<Integer> {
      * Opens the stores. An audit log is written by one process at a time; when another
      * process has it open, wait a little for it to finish instead of failing at once.
      */
-    private Rotor openWaitingForTheAuditLog(RotorConfig cfg) {
+    private Rotor openWaitingForTheAuditLog(RotorConfig cfg, @Nullable PostgresAuditSink postgres) {
         long deadline = System.nanoTime() + AUDIT_LOG_WAIT.toNanos();
         while (true) {
             try {
                 // audit.stdout events go to stderr: stdout carries command output and revealed values.
-                return Rotor.builder(cfg, env.providers()).clock(env.clock()).environment(env.environment())
-                        .auditStream(env.err()).build();
+                Rotor.Builder b = Rotor.builder(cfg, env.providers()).clock(env.clock()).environment(env.environment())
+                        .auditStream(env.err());
+                if (postgres != null) {
+                    b.addAuditSink(postgres);
+                }
+                return b.build();
             } catch (AuditUnavailableException e) {
                 Path log = cfg.audit() == null ? null : cfg.audit().file();
                 if (log == null || System.nanoTime() - deadline > 0 || !AuditLogLock.heldByAnotherProcess(log)) {

@@ -4,6 +4,9 @@ import dev.rotor.ConfigProblem;
 import dev.rotor.InvalidConfigurationException;
 import dev.rotor.InvalidSecretRefException;
 import dev.rotor.SecretRef;
+import dev.rotor.alert.AlertConfig;
+import dev.rotor.api.ApiConfig;
+import dev.rotor.audit.postgres.PostgresAuditConfig;
 import dev.rotor.config.Durations;
 import dev.rotor.config.RotorConfig;
 import dev.rotor.daemon.internal.Tree;
@@ -32,9 +35,10 @@ import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
- * {@code rotor.yaml} as the daemon reads it: core's configuration, the policies and the
- * scheduler settings, all checked in one pass (every problem at once, each naming its field).
- * Rotator settings are checked by their providers, offline.
+ * {@code rotor.yaml} as the daemon reads it: core's configuration, the policies, the scheduler
+ * settings, the alert routes ({@code alerts:}), the admin API ({@code api:}) and the PostgreSQL
+ * audit sink ({@code audit.postgres}), all checked in one pass (every problem at once, each
+ * naming its field). Rotator settings are checked by their providers, offline.
  *
  * <pre>{@code
  * policies:
@@ -47,8 +51,13 @@ import org.jspecify.annotations.Nullable;
  *     grace: 24h
  *     alerts: [ops]                      # names under alerts.routes
  * }</pre>
+ *
+ * @param alerts the {@code alerts:} section, or {@code null} when there is none (no alerting)
+ * @param api the {@code api:} section, or {@code null} when there is none (no admin API)
+ * @param auditPostgres the {@code audit.postgres} section, or {@code null} when there is none
  */
-public record DaemonConfig(RotorConfig rotor, List<Policy> policies, SchedulerSettings scheduler) {
+public record DaemonConfig(RotorConfig rotor, List<Policy> policies, SchedulerSettings scheduler, @Nullable AlertConfig alerts,
+        @Nullable ApiConfig api, @Nullable PostgresAuditConfig auditPostgres) {
 
     private static final Set<String> POLICY_KEYS = Set.of("name", "ref", "selector", "rotator", "interval", "window", "jitter",
             "grace", "alerts");
@@ -60,6 +69,11 @@ public record DaemonConfig(RotorConfig rotor, List<Policy> policies, SchedulerSe
         Objects.requireNonNull(scheduler, "scheduler");
     }
 
+    /** Policies and scheduler only: no alerting, no admin API, no PostgreSQL audit sink. */
+    public DaemonConfig(RotorConfig rotor, List<Policy> policies, SchedulerSettings scheduler) {
+        this(rotor, policies, scheduler, null, null, null);
+    }
+
     /**
      * Reads and checks a config file.
      *
@@ -68,14 +82,14 @@ public record DaemonConfig(RotorConfig rotor, List<Policy> policies, SchedulerSe
     public static DaemonConfig load(Path file, RotatorRegistry rotators) {
         Binder b = new Binder(rotators);
         RotorConfig rotor = RotorConfig.load(file, b);
-        return new DaemonConfig(rotor, b.policies, b.scheduler);
+        return new DaemonConfig(rotor, b.policies, b.scheduler, b.alerts, b.api, b.auditPostgres);
     }
 
     /** Checks YAML text as if it were a file in {@code baseDirectory}. @throws InvalidConfigurationException listing every problem */
     public static DaemonConfig parse(String yaml, Path baseDirectory, RotatorRegistry rotators) {
         Binder b = new Binder(rotators);
         RotorConfig rotor = RotorConfig.parse(yaml, baseDirectory, b);
-        return new DaemonConfig(rotor, b.policies, b.scheduler);
+        return new DaemonConfig(rotor, b.policies, b.scheduler, b.alerts, b.api, b.auditPostgres);
     }
 
     /** The policy of that name, if any. */
@@ -88,6 +102,9 @@ public record DaemonConfig(RotorConfig rotor, List<Policy> policies, SchedulerSe
         private final RotatorRegistry registry;
         private List<Policy> policies = List.of();
         private SchedulerSettings scheduler = SchedulerSettings.defaults();
+        private @Nullable AlertConfig alerts;
+        private @Nullable ApiConfig api;
+        private @Nullable PostgresAuditConfig auditPostgres;
 
         Binder(RotatorRegistry registry) {
             this.registry = registry;
@@ -102,6 +119,17 @@ public record DaemonConfig(RotorConfig rotor, List<Policy> policies, SchedulerSe
                 scheduler = s;
             }
             policies = bound;
+            // The other modules' sections, bound by their owners into the same list of problems.
+            Object rawAlerts = config.section(RotorConfig.ALERTS);
+            alerts = rawAlerts == null ? null : AlertConfig.bind(rawAlerts, RotorConfig.ALERTS, problems);
+            Object rawApi = config.section(RotorConfig.API);
+            api = rawApi == null ? null : ApiConfig.bind(rawApi, RotorConfig.API, problems);
+            if (rawApi != null && config.audit() == null) {
+                // The API audits every call and refuses access when it cannot (no audit, no access).
+                problems.add(new ConfigProblem(RotorConfig.API, "needs an audit section: every API call is audited"));
+            }
+            Map<String, Object> rawPostgres = config.audit() == null ? null : config.audit().postgres();
+            auditPostgres = rawPostgres == null ? null : PostgresAuditConfig.bind(rawPostgres, "audit.postgres", problems);
         }
 
         private void checkRotators(RotorConfig config, List<ConfigProblem> problems) {
@@ -203,7 +231,9 @@ public record DaemonConfig(RotorConfig rotor, List<Policy> policies, SchedulerSe
                 t.problem("grace", "must not be negative");
             }
             List<String> alerts = t.has("alerts") ? t.strings("alerts") : List.of();
-            if (alerts != null && routes != null) {
+            if (alerts != null && !alerts.isEmpty() && routes == null && config.section(RotorConfig.ALERTS) == null) {
+                t.problem("alerts", "names alert routes, but there is no alerts: section defining them");
+            } else if (alerts != null && routes != null) {
                 for (int i = 0; i < alerts.size(); i++) {
                     if (!routes.contains(alerts.get(i))) {
                         problems.add(new ConfigProblem(t.field("alerts") + "[" + i + "]", "no alert route named '" + alerts.get(i)

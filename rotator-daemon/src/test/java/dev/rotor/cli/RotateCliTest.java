@@ -100,4 +100,29 @@ class RotateCliTest {
         assertThat(bad.err()).contains("  rotators.key.lenght: unknown setting", "  policies[0].rotator: no rotator named 'nope'",
                 "  policies[1].window.zone: 'Mars/Olympus' is not a time zone");
     }
+
+    @Test
+    void policyValidateReportsTheAlertsApiAndPostgresAuditSectionsToo() throws Exception {
+        cli.config("""
+                stores:
+                  main: { type: shared }
+                audit:
+                  file: ./audit.jsonl
+                  postgres: { url: "jdbc:postgresql://db:5432/rotor?password=x", usernameEnv: U }
+                rotators:
+                  key: { type: random-secret }
+                alerts:
+                  routes:
+                    ops: [ { type: slack, url: "https://hooks.slack.example/T0/B0/x" } ]
+                api:
+                  listen: 127.0.0.1:99999
+                policies:
+                  - { name: a, ref: secret://main/x, rotator: key, alerts: [pager] }
+                """);
+        CliHarness.Result bad = cli.run("policy", "validate");
+        assertThat(bad.exitCode()).isEqualTo(ExitCodes.CONFIGURATION);
+        assertThat(bad.err()).contains("  policies[0].alerts[0]: no alert route named 'pager'", "  alerts.routes.ops[0].url:",
+                "  api.listen:", "  audit.postgres.url: must not hold credentials");
+        assertThat(bad.err()).doesNotContain("hooks.slack.example/T0/B0/x");
+    }
 }

@@ -72,7 +72,7 @@ class DaemonConfigTest {
                   odd: { type: no-such-kind }
                 alerts:
                   routes:
-                    ops: []
+                    ops: [ { type: webhook, url: "https://hooks.example/rotor", secretEnv: ROTOR_WEBHOOK_KEY } ]
                 policies:
                   - name: api
                     ref: secret://main/api/key#value
@@ -168,5 +168,83 @@ class DaemonConfigTest {
                 policies: [ { name: a, ref: secret://main/x, rotator: c } ]
                 """, BASE, custom));
         assertThat(e.problems()).containsExactly(new ConfigProblem("policies[0].interval", "required: rotator type 'custom' has no default interval"));
+    }
+
+    @Test
+    void bindsAlertsApiAndPostgresAuditSections() {
+        DaemonConfig config = DaemonConfig.parse("""
+                stores: { main: { type: memory } }
+                audit:
+                  file: ./audit.jsonl
+                  postgres: { url: "jdbc:postgresql://db:5432/rotor", usernameEnv: AUDIT_USER, passwordEnv: AUDIT_PASSWORD }
+                rotators: { k: { type: random-secret } }
+                alerts:
+                  routes:
+                    ops: [ { type: webhook, url: "https://hooks.example/rotor", secretEnv: HOOK_KEY } ]
+                  renotify: 1h
+                api:
+                  listen: 127.0.0.1:0
+                  auth:
+                    apiKeys: [ { name: ci, sha256: 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08, scopes: [rotor.read] } ]
+                policies:
+                  - { name: a, ref: secret://main/x, rotator: k, alerts: [ops] }
+                """, BASE, ROTATORS);
+
+        assertThat(config.alerts()).isNotNull();
+        assertThat(config.alerts().routeNames()).containsExactly("ops");
+        assertThat(config.alerts().renotify()).isEqualTo(Duration.ofHours(1));
+        assertThat(config.api()).isNotNull();
+        assertThat(config.api().port()).isZero();
+        assertThat(config.api().apiKeys()).extracting(k -> k.name()).containsExactly("ci");
+        assertThat(config.auditPostgres()).isNotNull();
+        assertThat(config.auditPostgres().usernameEnv()).isEqualTo("AUDIT_USER");
+    }
+
+    @Test
+    void problemsOfAlertsApiAndPostgresAuditAreReportedWithThePolicies() {
+        List<ConfigProblem> problems = problemsOf("""
+                stores: { main: { type: memory } }
+                audit:
+                  file: ./audit.jsonl
+                  postgres: { url: "jdbc:mysql://db/rotor", usernameEnv: AUDIT_USER, colour: red }
+                rotators: { k: { type: random-secret } }
+                alerts:
+                  routes:
+                    ops: [ { type: webhook, secretEnv: HOOK_KEY } ]
+                api:
+                  listen: nowhere
+                policies:
+                  - { name: a, ref: secret://main/x, rotator: k, interval: 1 }
+                """);
+
+        assertThat(problems).extracting(ConfigProblem::field).contains(
+                "policies[0].interval", "alerts.routes.ops[0].url", "api.listen", "audit.postgres.url", "audit.postgres.colour");
+    }
+
+    @Test
+    void policyAlertRoutesNeedAnAlertsSectionAndTheApiNeedsAudit() {
+        assertThat(problemsOf("""
+                stores: { main: { type: memory } }
+                rotators: { k: { type: random-secret } }
+                api: { listen: 127.0.0.1:0 }
+                policies:
+                  - { name: a, ref: secret://main/x, rotator: k, alerts: [ops] }
+                """)).containsExactly(
+                new ConfigProblem("policies[0].alerts", "names alert routes, but there is no alerts: section defining them"),
+                new ConfigProblem("api", "needs an audit section: every API call is audited"));
+    }
+
+    @Test
+    void withoutTheSectionsThereIsNoAlertingApiOrPostgresAudit() {
+        DaemonConfig config = DaemonConfig.parse("""
+                stores: { main: { type: memory } }
+                rotators: { k: { type: random-secret } }
+                policies:
+                  - { name: a, ref: secret://main/x, rotator: k }
+                """, BASE, ROTATORS);
+
+        assertThat(config.alerts()).isNull();
+        assertThat(config.api()).isNull();
+        assertThat(config.auditPostgres()).isNull();
     }
 }

@@ -20,7 +20,7 @@ class PolicyYamlFuzzTest {
     private static final String HEAD = """
             stores: { main: { type: memory } }
             rotators: { key: { type: random-secret } }
-            alerts: { routes: { ops: [] } }
+            alerts: { routes: { ops: [ { type: webhook, url: "https://hooks.example/rotor", secretEnv: HOOK_KEY } ] } }
             """;
 
     @FuzzTest(maxDuration = "30s")
