@@ -3,6 +3,7 @@ package dev.rotor.internal.store;
 import com.codahale.metrics.Counter;
 import com.codahale.metrics.Gauge;
 import com.codahale.metrics.MetricRegistry;
+import com.codahale.metrics.RatioGauge;
 import com.codahale.metrics.Timer;
 import dev.rotor.Capabilities;
 import dev.rotor.Health;
@@ -23,8 +24,9 @@ import org.jspecify.annotations.Nullable;
  * The metrics layer: a Dropwizard {@link Timer} {@code rotor.store.<store>.<op>} and an error
  * {@link Counter} {@code rotor.store.<store>.<op>.errors} per operation (errors count every call
  * that threw, not-found included), and, when a cache sits above, the counters
- * {@code rotor.cache.<store>.hits|misses|stale|load-failures} and the gauge
- * {@code rotor.cache.<store>.size}. Names hold only the store name, never a path or a value.
+ * {@code rotor.cache.<store>.hits|misses|stale|load-failures} and the gauges
+ * {@code rotor.cache.<store>.size} and {@code rotor.cache.<store>.hit-ratio} (hits over hits plus
+ * misses since start; NaN before the first read). Names hold only the store name, never a path or a value.
  *
  * <p>Timers and counters are looked up once, at construction; the same names on the same
  * registry are shared with any other store of that name. Thread-safe.
@@ -52,7 +54,9 @@ public final class MeteredSecretStore implements SecretStore, CacheHitListener {
     private final Counter stale;
     private final Counter loadFailures;
     private final String sizeName;
+    private final String ratioName;
     private volatile @Nullable Gauge<Integer> sizeGauge;
+    private volatile @Nullable Gauge<Double> ratioGauge;
 
     /** @param cacheAbove whether a cache layer reports to this one; only then are the cache metrics registered */
     public MeteredSecretStore(SecretStore inner, MetricRegistry registry, boolean cacheAbove) {
@@ -71,6 +75,7 @@ public final class MeteredSecretStore implements SecretStore, CacheHitListener {
         stale = cacheAbove ? registry.counter(cacheMetric(store, "stale")) : new Counter();
         loadFailures = cacheAbove ? registry.counter(cacheMetric(store, "load-failures")) : new Counter();
         sizeName = cacheMetric(store, "size");
+        ratioName = cacheMetric(store, "hit-ratio");
     }
 
     public static String storeMetric(String store, Op op) {
@@ -82,14 +87,23 @@ public final class MeteredSecretStore implements SecretStore, CacheHitListener {
     }
 
     /**
-     * Registers the cache size gauge.
+     * Registers the cache's gauges: its size, and its hit ratio.
      *
-     * @throws IllegalArgumentException if the registry already has a metric of that name
+     * @throws IllegalArgumentException if the registry already has a metric of either name
      */
     public void registerCacheSize(IntSupplier size) {
         Gauge<Integer> gauge = size::getAsInt;
         registry.register(sizeName, gauge);
         sizeGauge = gauge;
+        Gauge<Double> ratio = new RatioGauge() {
+            @Override
+            protected Ratio getRatio() {
+                long h = hits.getCount();
+                return Ratio.of(h, (double) h + misses.getCount());
+            }
+        };
+        registry.register(ratioName, ratio);
+        ratioGauge = ratio;
     }
 
     private <T> T timed(Op op, Supplier<T> call) {
@@ -181,9 +195,11 @@ public final class MeteredSecretStore implements SecretStore, CacheHitListener {
     @Override
     public void close() {
         Gauge<Integer> gauge = sizeGauge;
+        Gauge<Double> ratio = ratioGauge;
         if (gauge != null) {
-            registry.removeMatching((name, metric) -> name.equals(sizeName) && metric == gauge);
+            registry.removeMatching((name, metric) -> (name.equals(sizeName) && metric == gauge) || (name.equals(ratioName) && metric == ratio));
             sizeGauge = null;
+            ratioGauge = null;
         }
         inner.close();
     }

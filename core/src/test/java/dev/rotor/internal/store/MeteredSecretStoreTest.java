@@ -56,6 +56,7 @@ class MeteredSecretStoreTest {
         MeteredSecretStore metered = new MeteredSecretStore(backend, registry, true);
         CachingSecretStore cache = new CachingSecretStore(metered, CacheOptions.defaults(), clock, List.of(metered));
         metered.registerCacheSize(cache::size);
+        assertThat((Double) registry.getGauges().get("rotor.cache.main.hit-ratio").getValue()).as("no reads yet").isNaN();
         backend.backing().put("app/db", SecretValue.ofUtf8("one"), PutOptions.current());
         backend.backing().put("app/api", SecretValue.ofUtf8("k"), PutOptions.current());
 
@@ -72,13 +73,15 @@ class MeteredSecretStoreTest {
         assertThat(registry.counter("rotor.cache.main.stale").getCount()).isEqualTo(1);
         assertThat(registry.counter("rotor.cache.main.load-failures").getCount()).isEqualTo(1);
         assertThat(registry.getGauges().get("rotor.cache.main.size").getValue()).isEqualTo(2);
+        // two hits out of five reads
+        assertThat((Double) registry.getGauges().get("rotor.cache.main.hit-ratio").getValue()).isEqualTo(0.4);
         // Hits never reach the timer: three backend reads, one of them failed.
         assertThat(registry.timer("rotor.store.main.get").getCount()).isEqualTo(3);
         assertThat(registry.counter("rotor.store.main.get.errors").getCount()).isEqualTo(1);
         assertThat(registry.getNames()).noneMatch(n -> n.contains("app/") || n.contains("db"));
 
         cache.close();
-        assertThat(registry.getGauges()).doesNotContainKey("rotor.cache.main.size");
+        assertThat(registry.getGauges()).doesNotContainKey("rotor.cache.main.size").doesNotContainKey("rotor.cache.main.hit-ratio");
         assertThat(backend.isClosed()).isTrue();
     }
 
