@@ -57,7 +57,9 @@ import org.slf4j.LoggerFactory;
  * Rotor too, under ids {@code L<live version>}.
  *
  * <p>Thread-safe and safe across processes: all coordination is check-and-set in Vault; the store
- * holds no lock and no per-secret state. Calls renew or replace the token as needed
+ * holds no lock and no per-secret state. A writer that loses a check-and-set waits a short random
+ * time before trying again ({@link ConflictBackoff}), so contending writers do not starve one
+ * another. Calls renew or replace the token as needed
  * ({@link VaultTokens}).
  */
 public final class VaultSecretStore implements SecretStore {
@@ -91,6 +93,7 @@ public final class VaultSecretStore implements SecretStore {
     private final String prefix;
     private final int maxVersions;
     private volatile StepHook hook = StepHook.NONE;
+    private volatile ConflictBackoff backoff = ConflictBackoff.standard();
     private volatile boolean closed;
 
     VaultSecretStore(String name, VaultClient client, VaultTokens tokens, String mount, String pathPrefix, int maxVersions) {
@@ -105,6 +108,11 @@ public final class VaultSecretStore implements SecretStore {
 
     void stepHook(StepHook newHook) {
         this.hook = Objects.requireNonNull(newHook);
+    }
+
+    /** Replaces the wait between conflicting attempts, so tests record waits instead of waiting. */
+    void conflictBackoff(ConflictBackoff newBackoff) {
+        this.backoff = Objects.requireNonNull(newBackoff);
     }
 
     VaultTokens tokens() {
@@ -392,6 +400,7 @@ public final class VaultSecretStore implements SecretStore {
     private VersionInfo putWith(Conn c, String p, byte[] bytes, Encoded encoded, PutOptions options) {
         VersionEntry mine = null;
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+            backoff.beforeAttempt(attempt, name, "put", p);
             Snapshot s = load(c, p);
             View v = derive(c, p, s);
             if (mine == null && options.idempotencyKey() != null) {
@@ -504,6 +513,7 @@ public final class VaultSecretStore implements SecretStore {
         Objects.requireNonNull(versionId, "versionId");
         return run(c -> {
             for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+                backoff.beforeAttempt(attempt, name, "promote", path);
                 Snapshot s = load(c, path);
                 if (!s.exists()) {
                     throw SecretNotFoundException.of(name, path);
@@ -555,6 +565,7 @@ public final class VaultSecretStore implements SecretStore {
         checkPath(path);
         run(c -> {
             for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+                backoff.beforeAttempt(attempt, name, "move " + stage + " of", path);
                 Snapshot s = load(c, path);
                 if (!s.exists()) {
                     throw SecretNotFoundException.of(name, path);
