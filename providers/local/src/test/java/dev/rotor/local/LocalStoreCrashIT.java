@@ -281,6 +281,11 @@ class LocalStoreCrashIT {
         return inFlight;
     }
 
+    /** The end of a writer's output, for failure messages (lines carry ids and hashes, never values). */
+    private static List<String> lastLines(List<String> lines) {
+        return lines.subList(Math.max(0, lines.size() - 8), lines.size());
+    }
+
     // ---- the tests -----------------------------------------------------------------------
 
     @Test
@@ -317,7 +322,8 @@ class LocalStoreCrashIT {
                             default -> {
                                 Set<String> extra = new HashSet<>(found.hashes.keySet());
                                 extra.removeAll(expected.hashes.keySet());
-                                assertThat(extra).as("%s: versions beyond the acknowledged ones of %s", context, path).hasSize(1);
+                                assertThat(extra).as("%s: versions beyond the acknowledged ones of %s (found %s, expected %s; writer's last lines %s)",
+                                        context, path, found, expected, lastLines(w.lines)).hasSize(1);
                                 String id = extra.iterator().next();
                                 yield expected.apply(inFlight, id, inFlight.arg(), KEEP);
                             }
