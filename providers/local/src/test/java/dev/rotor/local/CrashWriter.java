@@ -7,7 +7,6 @@ import dev.rotor.SecretNotFoundException;
 import dev.rotor.SecretValue;
 import dev.rotor.Selector;
 import dev.rotor.VersionInfo;
-import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -20,7 +19,8 @@ import java.util.Random;
 
 /**
  * A child process for {@link LocalStoreCrashIT}: writes to a local store as fast as it can and
- * reports each operation on stdout, one line per write(2) so a kill never leaves half a line:
+ * reports each operation in a report file, one line per write(2) so a kill never leaves half a
+ * line (a file, not stdout: see {@code LocalStoreCrashIT.Writer}):
  *
  * <pre>
  * OP PUT_CURRENT &lt;path&gt; &lt;sha256&gt;     before a put as CURRENT of a value with that hash
@@ -31,7 +31,7 @@ import java.util.Random;
  * </pre>
  *
  * Arguments: store directory, random seed, number of operations, comma-separated paths, the
- * store's {@code maxVersions}. The master key comes from {@code ROTOR_MASTER_KEY}.
+ * store's {@code maxVersions}, the report file. The master key comes from {@code ROTOR_MASTER_KEY}.
  */
 public final class CrashWriter {
 
@@ -44,8 +44,8 @@ public final class CrashWriter {
         String[] paths = args[3].split(",");
         LocalStoreOptions options = new LocalStoreOptions(Integer.parseInt(args[4]));
         MasterKey key = MasterKey.parse(System.getenv("ROTOR_MASTER_KEY"));
-        FileOutputStream out = new FileOutputStream(FileDescriptor.out);
-        try (LocalSecretStore store = LocalSecretStore.open("crash", dir, key, Clock.systemUTC(), options)) {
+        try (FileOutputStream out = new FileOutputStream(args[5], true);
+                LocalSecretStore store = LocalSecretStore.open("crash", dir, key, Clock.systemUTC(), options)) {
             key.destroy();
             for (int i = 0; i < operations; i++) {
                 String path = paths[random.nextInt(paths.length)];

@@ -7,13 +7,16 @@ import dev.rotor.Selector;
 import dev.rotor.Stage;
 import dev.rotor.VersionInfo;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URISyntaxException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -24,9 +27,8 @@ import java.util.Objects;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -53,72 +55,87 @@ class LocalStoreCrashIT {
 
     // ---- the writer processes --------------------------------------------------------------
 
-    /** A running writer and the complete lines it printed, collected by a reader thread. */
+    /**
+     * A running writer and the complete lines of its report file. The report is a file, not the
+     * child's stdout: the JDK drains a dead child's pipe on its own thread, and a line written
+     * just before the kill could be lost there, while a file keeps every line whose write(2)
+     * returned.
+     */
     private static final class Writer {
-        private static final String EOF = "\u0000eof";
         final Process process;
+        final Path report;
         final Path stderr;
-        final BlockingQueue<String> queue = new LinkedBlockingQueue<>();
         final List<String> lines = new ArrayList<>();
+        private final StringBuilder partial = new StringBuilder();
+        private long offset;
         int acks;
         boolean ended;
 
-        Writer(Process process, Path stderr) {
+        Writer(Process process, Path report, Path stderr) {
             this.process = process;
+            this.report = report;
             this.stderr = stderr;
-            Thread reader = new Thread(this::pump, "crash-writer-stdout");
-            reader.setDaemon(true);
-            reader.start();
         }
 
-        private void pump() {
-            try (InputStream in = process.getInputStream()) {
-                StringBuilder current = new StringBuilder();
-                int b;
-                while ((b = in.read()) >= 0) {
-                    if (b == '\n') {
-                        queue.add(current.toString());
-                        current.setLength(0);
-                    } else {
-                        current.append((char) b);
-                    }
-                }
-                // A line without its newline was cut by the kill: it was never printed whole.
-            } catch (IOException e) {
-                // the stream closes when the process dies
-            } finally {
-                queue.add(EOF);
-            }
-        }
-
-        /** Takes lines until {@code until} holds or {@code maxWait} passes; false if the output ended. */
-        boolean take(Duration maxWait, java.util.function.BooleanSupplier until) throws InterruptedException {
+        /**
+         * Reads the report as it grows until {@code until} holds or {@code maxWait} passes;
+         * false if the writer exited and its report was read to the end first.
+         */
+        boolean take(Duration maxWait, BooleanSupplier until) throws IOException, InterruptedException {
             long deadline = System.nanoTime() + maxWait.toNanos();
             while (!until.getAsBoolean()) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    return true;
-                }
-                String line = queue.poll(left, TimeUnit.NANOSECONDS);
-                if (line == null) {
-                    return true;
-                }
-                if (line.equals(EOF)) {
-                    ended = true;
-                    return false;
-                }
-                lines.add(line);
-                if (line.startsWith("ACK ")) {
-                    acks++;
+                boolean exited = !process.isAlive();
+                if (readMore() == 0) {
+                    if (exited) {
+                        // A line without its newline was cut by the kill: it was never written whole.
+                        ended = true;
+                        return false;
+                    }
+                    if (System.nanoTime() >= deadline) {
+                        return true;
+                    }
+                    Thread.sleep(1);
                 }
             }
             return true;
         }
 
-        void drain() throws InterruptedException {
-            while (!ended) {
-                take(PATIENCE, () -> false);
+        /** Appends the report's new complete lines; returns how many bytes were new. */
+        private int readMore() throws IOException {
+            byte[] fresh;
+            try (FileChannel ch = FileChannel.open(report)) {
+                long size = ch.size();
+                if (size <= offset) {
+                    return 0;
+                }
+                ByteBuffer buf = ByteBuffer.allocate((int) (size - offset));
+                while (buf.hasRemaining() && ch.read(buf, offset + buf.position()) > 0) {
+                    // read until the buffer is full
+                }
+                fresh = Arrays.copyOf(buf.array(), buf.position());
+            } catch (NoSuchFileException e) {
+                return 0; // the writer has not created it yet
             }
+            offset += fresh.length;
+            for (byte b : fresh) {
+                if (b == '\n') {
+                    String line = partial.toString();
+                    partial.setLength(0);
+                    lines.add(line);
+                    if (line.startsWith("ACK ")) {
+                        acks++;
+                    }
+                } else {
+                    partial.append((char) b);
+                }
+            }
+            return fresh.length;
+        }
+
+        /** Reads the rest of the report once the writer has exited (or waits {@link #PATIENCE} for it to). */
+        void drain() throws IOException, InterruptedException {
+            process.waitFor(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+            take(PATIENCE, () -> false);
         }
 
         String diagnostics() {
@@ -133,14 +150,16 @@ class LocalStoreCrashIT {
     private Writer start(Path dir, long seed, int operations, List<String> paths, String name, int maxVersions) throws IOException {
         String java = ProcessHandle.current().info().command().orElseThrow();
         Path stderr = tmp.resolve(name + ".stderr");
+        Path report = tmp.resolve(name + ".report");
         ProcessBuilder pb = new ProcessBuilder(java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto",
                 "-Dlogback.configurationFile=" + resource("crash-writer-logback.xml"),
                 "-cp", System.getProperty("java.class.path"),
                 CrashWriter.class.getName(), dir.toString(), Long.toString(seed), Integer.toString(operations), String.join(",", paths),
-                Integer.toString(maxVersions));
+                Integer.toString(maxVersions), report.toString());
         pb.environment().put("ROTOR_MASTER_KEY", key.toBase64());
+        pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
         pb.redirectError(stderr.toFile());
-        return new Writer(pb.start(), stderr);
+        return new Writer(pb.start(), report, stderr);
     }
 
     private static String resource(String name) {
@@ -276,6 +295,8 @@ class LocalStoreCrashIT {
             } else if (line.startsWith("CONFLICT ")) {
                 assertThat(inFlight).isNotNull();
                 inFlight = null;
+            } else {
+                throw new AssertionError("the writer printed a line outside its protocol: " + line);
             }
         }
         return inFlight;
@@ -332,7 +353,8 @@ class LocalStoreCrashIT {
                         inFlightApplied++;
                         model.put(path, found);
                     } else {
-                        assertThat(found).as("%s: state of %s", context, path).isEqualTo(expected);
+                        assertThat(found).as("%s: state of %s (in flight: %s; writer's last lines %s)", context, path, inFlight,
+                                lastLines(w.lines)).isEqualTo(expected);
                         if (inFlight != null && inFlight.path().equals(path)) {
                             inFlightLost++;
                         }
