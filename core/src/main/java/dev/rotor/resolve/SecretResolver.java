@@ -105,7 +105,8 @@ public final class SecretResolver {
 
     /**
      * Resolves the references among the values of {@code properties} (including its defaults).
-     * {@link Resolution#resolved()} gives new, flat {@code Properties}; an absent optional one is left out.
+     * {@link Resolution#resolved()} gives new, flat {@code Properties} of the string entries
+     * (entries with a non-string key or value are not carried over); an absent optional one is left out.
      */
     public Resolution<Properties> resolve(Properties properties) {
         Objects.requireNonNull(properties, "properties");
@@ -296,11 +297,9 @@ public final class SecretResolver {
         Map<String, Entry> entries = new LinkedHashMap<>();
         try {
             for (RefText r : refs) {
-                Object outcome = resolveOne(r, opened, results);
-                switch (outcome) {
-                    case UnresolvedRef u -> failures.add(u);
-                    case Entry e -> entries.put(r.location(), e);
-                    default -> throw new IllegalStateException("unexpected outcome");
+                switch (resolveOne(r, opened, results)) {
+                    case Failed f -> failures.add(f.unresolved());
+                    case Done d -> entries.put(r.location(), d.entry());
                 }
             }
         } finally {
@@ -369,19 +368,25 @@ public final class SecretResolver {
         }
     }
 
-    /** An {@link Entry} or an {@link UnresolvedRef}. */
-    private Object resolveOne(RefText r, Map<String, SecretStore> opened, Map<Group, GroupResult> results) {
+    /** What became of one reference. */
+    private sealed interface Outcome permits Done, Failed {}
+
+    private record Done(Entry entry) implements Outcome {}
+
+    private record Failed(UnresolvedRef unresolved) implements Outcome {}
+
+    private Outcome resolveOne(RefText r, Map<String, SecretStore> opened, Map<Group, GroupResult> results) {
         SecretRef ref = r.ref();
         if (ref == null) {
-            return new UnresolvedRef(r.location(), r.written(), Reason.INVALID_REF, Objects.requireNonNull(r.problem()));
+            return new Failed(new UnresolvedRef(r.location(), r.written(), Reason.INVALID_REF, Objects.requireNonNull(r.problem())));
         }
         if (opened.get(ref.store()) == null) {
-            return new UnresolvedRef(r.location(), r.written(), Reason.UNKNOWN_STORE, "no store named '" + ref.store()
-                    + "' is configured (configured: " + String.join(", ", storeNames.get()) + ")");
+            return new Failed(new UnresolvedRef(r.location(), r.written(), Reason.UNKNOWN_STORE, "no store named '" + ref.store()
+                    + "' is configured (configured: " + String.join(", ", storeNames.get()) + ")"));
         }
         GroupResult group = results.get(new Group(ref.store(), ref.selector()));
         if (group.failure() != null) {
-            return failed(r, group.failure());
+            return new Failed(failed(r, group.failure()));
         }
         Secret secret = group.found().get(ref.path());
         if (secret == null) {
@@ -389,20 +394,20 @@ public final class SecretResolver {
         }
         String field = ref.field();
         if (field == null) {
-            return new Entry(ref, Source.SECRET, SecretValue.wrap(secret.value().bytes()));
+            return new Done(new Entry(ref, Source.SECRET, SecretValue.wrap(secret.value().bytes())));
         }
         try {
-            return new Entry(ref, Source.SECRET, secret.value().field(field));
+            return new Done(new Entry(ref, Source.SECRET, secret.value().field(field)));
         } catch (SecretFieldException e) {
             return missing(r, ref, Reason.NO_SUCH_FIELD, "version " + secret.version().id() + ": " + e.getMessage());
         }
     }
 
-    private static Object missing(RefText r, SecretRef ref, Reason reason, String detail) {
+    private static Outcome missing(RefText r, SecretRef ref, Reason reason, String detail) {
         return switch (r.mode()) {
-            case REQUIRED -> new UnresolvedRef(r.location(), r.written(), reason, detail);
-            case OPTIONAL -> new Entry(ref, Source.ABSENT, null);
-            case DEFAULT -> new Entry(ref, Source.DEFAULT, SecretValue.ofUtf8(Objects.requireNonNull(r.defaultText())));
+            case REQUIRED -> new Failed(new UnresolvedRef(r.location(), r.written(), reason, detail));
+            case OPTIONAL -> new Done(new Entry(ref, Source.ABSENT, null));
+            case DEFAULT -> new Done(new Entry(ref, Source.DEFAULT, SecretValue.ofUtf8(Objects.requireNonNull(r.defaultText()))));
         };
     }
 
