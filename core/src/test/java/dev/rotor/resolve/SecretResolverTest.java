@@ -282,6 +282,27 @@ class SecretResolverTest {
     }
 
     @Test
+    void logsAtTraceHoldNoValueOrDefault() {
+        ch.qos.logback.classic.Logger rotorLogger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("dev.rotor");
+        ch.qos.logback.classic.Level previous = rotorLogger.getLevel();
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logs = new ch.qos.logback.core.read.ListAppender<>();
+        logs.start();
+        rotorLogger.addAppender(logs);
+        rotorLogger.setLevel(ch.qos.logback.classic.Level.TRACE);
+        try {
+            SecretResolver.of(main).resolveEnvironment(Map.of("PW", "secret://main/db/app#password",
+                    "T", "secret://main/x|default:" + DEFAULT_CANARY));
+            assertThatThrownBy(() -> SecretResolver.of(main).resolveEnvironment(Map.of("PW", "secret://main/db/app#nope",
+                    "K", "secret://main/api/key"))).isInstanceOf(SecretResolutionException.class);
+        } finally {
+            rotorLogger.detachAppender(logs);
+            rotorLogger.setLevel(previous);
+        }
+        assertThat(logs.list).isNotEmpty().allSatisfy(event -> assertThat(event.getFormattedMessage())
+                .doesNotContain(CANARY).doesNotContain(DEFAULT_CANARY));
+    }
+
+    @Test
     void refsThatMerelyMentionTheSchemeLaterAreNotRefs() {
         Map<String, String> out = SecretResolver.of(main)
                 .resolveEnvironment(Map.of("NOTE", "see secret://main/db/app", "OPT", "optional:literal"))
