@@ -22,7 +22,9 @@ import java.lang.invoke.VarHandle;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -166,6 +168,67 @@ public final class AuditingSecretStore implements SecretStore, CacheHitListener 
             throw e;
         }
         return secret;
+    }
+
+    /**
+     * One {@link AuditAction#GET GET} event per path asked for, written in one
+     * {@link AuditSink#appendAll} call: SUCCESS with the version for each secret found,
+     * NOT_FOUND for each one absent, or the failure's outcome for every path if the bulk read
+     * failed. If the sink fails, every value read is destroyed and the caller gets
+     * {@link AuditUnavailableException}.
+     */
+    @Override
+    public Map<String, Secret> getAll(Collection<String> paths, Selector selector) {
+        String selectorText = String.valueOf(selector);
+        Map<String, Secret> found;
+        try {
+            found = inner.getAll(paths, selector);
+        } catch (RuntimeException e) {
+            List<AuditEvent> events = new ArrayList<>();
+            for (String path : paths) {
+                events.add(event(AuditAction.GET, path, null, selectorText, AuditOutcome.of(e), e.getClass().getSimpleName()));
+            }
+            appendAll(events, paths.size(), e);
+            throw e;
+        }
+        List<AuditEvent> events = new ArrayList<>();
+        for (String path : paths) {
+            Secret s = found.get(path);
+            events.add(s != null
+                    ? event(AuditAction.GET, path, s.version().id(), selectorText, AuditOutcome.SUCCESS, null)
+                    : event(AuditAction.GET, path, null, selectorText, AuditOutcome.NOT_FOUND, "SecretNotFoundException"));
+        }
+        try {
+            appendAll(events, paths.size(), null);
+        } catch (AuditUnavailableException e) {
+            found.values().forEach(s -> s.value().destroy());
+            throw e;
+        }
+        return found;
+    }
+
+    private AuditEvent event(AuditAction action, String path, @Nullable String versionId, @Nullable String selector,
+            AuditOutcome outcome, @Nullable String detail) {
+        AuditContext.Caller caller = AuditContext.current();
+        String actor = caller != null ? caller.actor() : defaultActor;
+        String requestId = caller != null ? caller.requestId() : AuditContext.newRequestId();
+        return AuditEvent.single(clock.instant(), actor, action, store, path, versionId, selector, outcome, requestId, detail);
+    }
+
+    private void appendAll(List<AuditEvent> events, int count, @Nullable RuntimeException opFailure) {
+        if (events.isEmpty()) {
+            return;
+        }
+        try {
+            sink.appendAll(events);
+        } catch (RuntimeException e) {
+            AuditUnavailableException refused = new AuditUnavailableException("audit sink " + sink.describe()
+                    + " could not record the bulk read of " + count + " secrets in store '" + store + "'; access refused", e);
+            if (opFailure != null) {
+                refused.addSuppressed(opFailure);
+            }
+            throw refused;
+        }
     }
 
     @Override

@@ -19,7 +19,11 @@ import dev.rotor.store.CacheStats;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -211,6 +215,76 @@ public final class CachingSecretStore implements SecretStore {
             }
         }
         return getSlow(path, selector);
+    }
+
+    /**
+     * Answers fresh entries from the cache and reads all the others in one bulk read below, so a
+     * backend with a bulk API keeps using it. The secrets read are cached like loads by
+     * {@link #get}; one absent from the answer drops its entry. A bulk read is not shared with
+     * concurrent {@link #get} loads of the same entries, and a failed one throws at once: no stale
+     * value, no backoff (those are for the steady state that {@link #get} serves).
+     */
+    @Override
+    public Map<String, Secret> getAll(Collection<String> wanted, Selector selector) {
+        Objects.requireNonNull(selector, "selector");
+        Map<String, Secret> hit = new HashMap<>();
+        Map<String, Slot> toLoad = new LinkedHashMap<>();
+        Map<String, PathEntry> toLoadEntries = new HashMap<>();
+        long now = clock.millis();
+        for (String path : wanted) {
+            if (hit.containsKey(path) || toLoad.containsKey(path)) {
+                continue;
+            }
+            SecretRef.checkPath(path);
+            // Entries are taken before the read: a write meanwhile removes them, so the value read lands nowhere.
+            PathEntry pe = paths.computeIfAbsent(path, PathEntry::new);
+            Slot slot = slotFor(pe, selector);
+            Loaded l = slot.loaded;
+            if (l != null && now < l.expiresAt) {
+                hit.put(path, served(path, selector, l.secret, false, now));
+            } else {
+                toLoad.put(path, slot);
+                toLoadEntries.put(path, pe);
+            }
+        }
+        if (!toLoad.isEmpty()) {
+            for (int i = 0; i < toLoad.size(); i++) {
+                misses.increment();
+                for (CacheHitListener listener : listeners) {
+                    listener.onMiss();
+                }
+            }
+            Map<String, Secret> fetched;
+            try {
+                fetched = inner.getAll(toLoad.keySet(), selector);
+            } catch (RuntimeException e) {
+                for (int i = 0; i < toLoad.size(); i++) {
+                    failed();
+                }
+                throw e;
+            }
+            long loadedAt = clock.millis();
+            toLoad.forEach((path, slot) -> {
+                Secret f = fetched.get(path);
+                if (f == null) {
+                    drop(toLoadEntries.get(path), slot);
+                    return;
+                }
+                Secret cached = new Secret(f.path(), f.version(), f.value().shared());
+                slot.loaded = new Loaded(cached, loadedAt, Durations.plus(loadedAt, jitteredTtl()));
+                slot.backoff = null;
+                slot.lastFailure = null;
+                hit.put(path, cached);
+            });
+        }
+        Map<String, Secret> out = new LinkedHashMap<>();
+        for (String path : wanted) {
+            Secret s = hit.get(path);
+            if (s != null) {
+                out.put(path, s);
+            }
+        }
+        return out;
     }
 
     private Secret served(String path, Selector selector, Secret secret, boolean stale, long nowMillis) {

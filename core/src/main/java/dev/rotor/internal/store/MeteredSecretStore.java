@@ -14,7 +14,9 @@ import dev.rotor.SecretValue;
 import dev.rotor.Selector;
 import dev.rotor.Stage;
 import dev.rotor.VersionInfo;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
@@ -35,7 +37,7 @@ public final class MeteredSecretStore implements SecretStore, CacheHitListener {
 
     /** The operations that get a timer, with their metric name. */
     enum Op {
-        GET("get"), PUT("put"), VERSIONS("versions"), PROMOTE("promote"), MOVE_STAGE("move-stage"), LIST("list"),
+        GET("get"), GET_ALL("get-all"), PUT("put"), VERSIONS("versions"), PROMOTE("promote"), MOVE_STAGE("move-stage"), LIST("list"),
         DELETE("delete");
 
         final String metricName;
@@ -131,6 +133,11 @@ public final class MeteredSecretStore implements SecretStore, CacheHitListener {
     @Override
     public Secret get(String path, Selector selector) {
         return timed(Op.GET, () -> inner.get(path, selector));
+    }
+
+    @Override
+    public Map<String, Secret> getAll(Collection<String> paths, Selector selector) {
+        return timed(Op.GET_ALL, () -> inner.getAll(paths, selector));
     }
 
     @Override

@@ -15,7 +15,9 @@ import dev.rotor.VersionInfo;
 import dev.rotor.store.RetryOptions;
 import dev.rotor.store.Sleeper;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
@@ -106,6 +108,12 @@ public final class RetryingSecretStore implements SecretStore {
     @Override
     public Secret get(String path, Selector selector) {
         return withRetries("get", path, n -> inner.get(path, selector));
+    }
+
+    /** Retries the whole bulk read: it only reads, so repeating it is safe. */
+    @Override
+    public Map<String, Secret> getAll(Collection<String> paths, Selector selector) {
+        return withRetries("getAll", paths.size() + " secrets", n -> inner.getAll(paths, selector));
     }
 
     @Override

@@ -37,7 +37,7 @@ class MeteredSecretStoreTest {
         metered.delete("app/db");
 
         assertThat(registry.getTimers().keySet()).containsExactlyInAnyOrder(
-                "rotor.store.main.get", "rotor.store.main.put", "rotor.store.main.versions", "rotor.store.main.promote",
+                "rotor.store.main.get", "rotor.store.main.get-all", "rotor.store.main.put", "rotor.store.main.versions", "rotor.store.main.promote",
                 "rotor.store.main.move-stage", "rotor.store.main.list", "rotor.store.main.delete");
         assertThat(registry.timer("rotor.store.main.get").getCount()).isEqualTo(2);
         assertThat(registry.timer("rotor.store.main.put").getCount()).isEqualTo(2);
