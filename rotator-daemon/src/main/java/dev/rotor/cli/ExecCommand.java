@@ -98,7 +98,7 @@ final class ExecCommand extends Subcommand {
             try {
                 for (Target t : targets) {
                     switch (t.kind()) {
-                        case ENV -> run.setVariable(t.name(), resolution.string(t.location()).orElse(null));
+                        case ENV -> run.setVariable(t.name(), variableValue(resolution, t));
                         case FILE -> {
                             Optional<dev.rotor.SecretValue> value = resolution.value(t.location());
                             if (value.isPresent()) {
@@ -122,6 +122,35 @@ final class ExecCommand extends Subcommand {
             return run.runToCompletion();
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * The text for an environment variable, or null for an absent optional ref. An environment
+     * variable holds text without NUL: anything else belongs in a file. (The JDK would refuse a
+     * NUL too, but with the value in its message.)
+     */
+    private static @Nullable String variableValue(Resolution<Map<String, String>> resolution, Target t) {
+        char[] chars;
+        try {
+            chars = resolution.chars(t.location()).orElse(null);
+        } catch (IllegalStateException e) {
+            throw CliFailure.badInput(t.location() + ": the value is not UTF-8 text, which an environment variable needs;"
+                    + " use --file for it");
+        }
+        if (chars == null) {
+            return null;
+        }
+        try {
+            for (char c : chars) {
+                if (c == '\0') {
+                    throw CliFailure.badInput(t.location() + ": the value holds a NUL character, which an environment variable"
+                            + " cannot; use --file for it");
+                }
+            }
+            return new String(chars);
+        } finally {
+            Arrays.fill(chars, '\0');
         }
     }
 

@@ -160,6 +160,23 @@ class ExecCommandIT {
     }
 
     @Test
+    void aValueNoEnvironmentVariableCanHoldIsRefusedWithoutShowingIt() {
+        byte[] withNul = ("a\0b" + password.text()).getBytes(StandardCharsets.UTF_8);
+        assertOk(cli.runWithInput(withNul, "put", "secret://main/bin/nul"));
+        assertOk(cli.runWithInput(new byte[] {(byte) 0xff, (byte) 0xfe, 1, 2}, "put", "secret://main/bin/raw"));
+
+        CliHarness.Result nul = cli.run("exec", "--env", "X=secret://main/bin/nul", "--", SH.toString(), "-c", "touch marker");
+        assertThat(nul.exitCode()).as("%s", nul).isEqualTo(ExitCodes.USAGE);
+        assertThat(nul.err()).contains("--env X: the value holds a NUL character").contains("use --file");
+        assertNoCanaries(nul);
+
+        CliHarness.Result raw = cli.run("exec", "--env", "Y=secret://main/bin/raw", "--", SH.toString(), "-c", "touch marker");
+        assertThat(raw.exitCode()).as("%s", raw).isEqualTo(ExitCodes.USAGE);
+        assertThat(raw.err()).contains("--env Y: the value is not UTF-8 text");
+        assertThat(dir.resolve("marker")).doesNotExist();
+    }
+
+    @Test
     void anUnknownCommandExits127AndACommandThatCannotRunExits126() throws IOException {
         CliHarness.Result notFound = cli.run("exec", "--env", "A=secret://main/db/app#username", "--", "no-such-command-rotor-test");
         assertThat(notFound.exitCode()).as("%s", notFound).isEqualTo(ExitCodes.COMMAND_NOT_FOUND);
