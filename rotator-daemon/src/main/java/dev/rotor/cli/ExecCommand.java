@@ -42,8 +42,8 @@ import picocli.CommandLine.Parameters;
         },
         footerHeading = "%n",
         footer = {
-            "Example: rotor exec --env DB_PASSWORD=secret://main/db/app#password --file tls.key=secret://main/tls#key"
-                    + " -- ./server --key-dir \"$dir\"",
+            "Example: rotor exec --env DB_PASSWORD=secret://main/db/app#password --file server.key=secret://main/tls/key"
+                    + " -- sh -c 'exec ./server --key \"$" + ExecCommand.FILES_DIR_VARIABLE + "/server.key\"'",
             "Before CMD runs, rotor's exit codes apply (2 bad argument or ref, 3 a secret or field is missing,"
                     + " 5 unknown store or access denied, 1 a store failed, 126 CMD cannot be run, 127 CMD not found);"
                     + " after, CMD's own (128+N if a signal N ended it).",
