@@ -8,9 +8,13 @@ import dev.rotor.RotorException;
 import dev.rotor.SecretFieldException;
 import dev.rotor.SecretNotFoundException;
 import dev.rotor.StoreIntegrityException;
+import dev.rotor.resolve.SecretResolutionException;
+import dev.rotor.resolve.UnresolvedRef.Reason;
 import dev.rotor.rotation.RotationInProgressException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.EnumSet;
+import java.util.Set;
 
 /** The exit codes of {@code rotor}, and which failure gives which. Documented in docs/cli.md and {@code rotor --help}. */
 final class ExitCodes {
@@ -24,6 +28,10 @@ final class ExitCodes {
     static final int INTEGRITY = 6;
     static final int AUDIT_INVALID = 7;
     static final int ROTATION_FAILED = 8;
+    /** {@code exec}: the command exists but cannot be run (as for env(1) and shells). */
+    static final int CANNOT_RUN = 126;
+    /** {@code exec}: the command was not found. */
+    static final int COMMAND_NOT_FOUND = 127;
 
     /** For picocli's {@code exitCodeList}: "code:description". */
     static final String[] HELP = {
@@ -36,6 +44,9 @@ final class ExitCodes {
         "6:integrity (corrupt or tampered store data)",
         "7:audit verification failed",
         "8:a rotation failed (rotate, rotate --due, rotate --selector)",
+        "126:exec: the command cannot be run",
+        "127:exec: the command was not found",
+        "*:exec: once the command started, its own exit code (128+N if signal N ended it)",
     };
 
     private ExitCodes() {}
@@ -43,6 +54,7 @@ final class ExitCodes {
     static int of(Throwable failure) {
         return switch (failure) {
             case CliFailure f -> f.exitCode();
+            case SecretResolutionException e -> unresolved(e);
             case InvalidSecretRefException e -> USAGE;
             case SecretNotFoundException e -> NOT_FOUND;
             case SecretFieldException e -> NOT_FOUND;
@@ -54,6 +66,26 @@ final class ExitCodes {
             case IllegalArgumentException e -> USAGE;
             default -> FAILURE;
         };
+    }
+
+    /**
+     * For refs that did not resolve, the code of the most basic thing to fix: a malformed ref
+     * (2), then the configuration or permissions (5), then a failing store (1), then a missing
+     * secret or field (3).
+     */
+    private static int unresolved(SecretResolutionException e) {
+        Set<Reason> reasons = EnumSet.noneOf(Reason.class);
+        e.unresolved().forEach(u -> reasons.add(u.reason()));
+        if (reasons.contains(Reason.INVALID_REF)) {
+            return USAGE;
+        }
+        if (reasons.contains(Reason.UNKNOWN_STORE) || reasons.contains(Reason.ACCESS_DENIED)) {
+            return CONFIGURATION;
+        }
+        if (reasons.contains(Reason.STORE_UNAVAILABLE) || reasons.contains(Reason.FAILED)) {
+            return FAILURE;
+        }
+        return NOT_FOUND;
     }
 
     /**

@@ -46,7 +46,8 @@ import picocli.CommandLine;
         mixinStandardHelpOptions = true,
         scope = ScopeType.INHERIT,
         versionProvider = RotorCli.Version.class,
-        description = "Reads, writes and promotes secrets in the stores configured in rotor.yaml, and verifies audit logs.",
+        description = "Reads, writes and promotes secrets in the stores configured in rotor.yaml, runs commands with secrets"
+                + " resolved into their environment, and verifies audit logs.",
         subcommands = {
             PutCommand.class,
             GetCommand.class,
@@ -59,6 +60,7 @@ import picocli.CommandLine;
             RotateCommand.class,
             StatusCommand.class,
             DaemonCommand.class,
+            ExecCommand.class,
             CommandLine.HelpCommand.class,
         },
         footerHeading = "%n",
@@ -100,6 +102,10 @@ public final class RotorCli implements Callable<Integer> {
             exitCodes.put(line.substring(0, colon), line.substring(colon + 1));
         }
         cl.getCommandSpec().usageMessage().exitCodeListHeading("%nExit codes:%n").exitCodeList(exitCodes);
+        // '@file' arguments stay as they are: 'rotor exec -- curl -d @body.json' must reach curl unchanged.
+        cl.setExpandAtFiles(false);
+        // 'rotor exec [options] CMD ARGS': everything from CMD on belongs to CMD, even without '--'.
+        cl.getSubcommands().get("exec").setStopAtPositional(true);
         cl.setParameterExceptionHandler(this::onParameterException);
         cl.setExecutionExceptionHandler(this::onExecutionException);
         try {
@@ -114,7 +120,7 @@ public final class RotorCli implements Callable<Integer> {
     /** Without a subcommand: say that one is needed. */
     @Override
     public Integer call() {
-        throw CliFailure.badInput("a command is required: put, get, versions, promote, list, audit, keygen, policy, rotate, status or daemon (see 'rotor --help')");
+        throw CliFailure.badInput("a command is required: put, get, versions, promote, list, audit, keygen, policy, rotate, status, daemon or exec (see 'rotor --help')");
     }
 
     CliEnvironment env() {
