@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Follows the daemon's Server-Sent Events stream ({@code GET /v1/events}) on one virtual thread
- * and hands the ref of each {@code rotated} event to a callback. Reconnects after any failure
+ * and hands the ref of each {@code rotated} event to a callback. A credential shaped like a JWT
+ * is sent as {@code Authorization: Bearer}, any other as an API key ({@code X-Api-Key}). Reconnects after any failure
  * with a jittered, doubling wait (1 s up to 1 minute, back to 1 s once a stream opened).
  *
  * <p>Thread-safe: {@link #close()} may be called from any thread.
@@ -91,9 +92,12 @@ final class EventFollower implements AutoCloseable {
 
     /** One connection; true if the stream opened. Returns when it ends. */
     private boolean follow(boolean reconnect) throws IOException, InterruptedException {
+        String credential = token.get();
+        // A JWT (three dot-separated parts) goes as a bearer token, anything else as an API key.
+        boolean jwt = credential.chars().filter(c -> c == '.').count() == 2;
         HttpRequest request = HttpRequest.newBuilder(url)
                 .header("Accept", "text/event-stream")
-                .header("Authorization", "Bearer " + token.get())
+                .header(jwt ? "Authorization" : "X-Api-Key", jwt ? "Bearer " + credential : credential)
                 .GET().build();
         HttpResponse<InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
         try (InputStream in = response.body()) {
