@@ -3,9 +3,12 @@ package dev.rotor.aws;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rotor.PutOptions;
+import dev.rotor.Secret;
+import dev.rotor.SecretStore;
 import dev.rotor.SecretValue;
 import dev.rotor.Selector;
 import dev.rotor.internal.store.CachingSecretStore;
+import dev.rotor.spi.ForwardingSecretStore;
 import dev.rotor.store.CacheOptions;
 import dev.rotor.testkit.peer.CountingProxy;
 import dev.rotor.testkit.peer.PeerExtension;
@@ -70,8 +73,10 @@ class RefreshStormIT {
     @BeforeEach
     void setUp() throws Exception {
         proxy = CountingProxy.start(MOTO.peer().uri());
-        aws = Moto.open("aws", proxy.uri());
-        cache = new CachingSecretStore(aws, CacheOptions.defaults().withTtl(TTL), clock, List.of());
+        // Generous timeouts: 64 busy readers share the machine with moto and the proxy.
+        aws = Moto.open("aws", proxy.uri(), "connectTimeout", "PT10S", "readTimeout", "PT60S",
+                "apiCallAttemptTimeout", "PT60S", "apiCallTimeout", "PT60S");
+        cache = new CachingSecretStore(new FailureNaming(aws), CacheOptions.defaults().withTtl(TTL), clock, List.of());
         String prefix = "storm/" + UUID.randomUUID() + "/";
         for (int i = 0; i < SECRETS; i++) {
             paths.add(prefix + "s" + i);
@@ -90,6 +95,27 @@ class RefreshStormIT {
         } finally {
             pool.shutdownNow();
             proxy.close();
+        }
+    }
+
+    /** Logs the cause chain (types only) of a failed load, which the cache turns into a stale serve. */
+    private static final class FailureNaming extends ForwardingSecretStore {
+        FailureNaming(SecretStore delegate) {
+            super(delegate);
+        }
+
+        @Override
+        public Secret get(String path, Selector selector) {
+            try {
+                return super.get(path, selector);
+            } catch (RuntimeException e) {
+                StringBuilder chain = new StringBuilder();
+                for (Throwable t = e; t != null; t = t.getCause()) {
+                    chain.append(chain.isEmpty() ? "" : " <- ").append(t.getClass().getName());
+                }
+                LOG.warn("load of {} failed: {}", path, chain);
+                throw e;
+            }
         }
     }
 
@@ -162,6 +188,8 @@ class RefreshStormIT {
                         failures.increment();
                     }
                     reads.increment();
+                    // Nonstop, but leaving moto and the proxy a share of a small machine's cores.
+                    Thread.yield();
                 }
             });
             readers.add(t);
@@ -189,8 +217,8 @@ class RefreshStormIT {
                     if (!now.get(p).equals(seen.get(p))) {
                         refreshes.merge(p, 1L, Long::sum);
                     }
-                    assertThat(cache.expiry(p, Selector.CURRENT).orElseThrow()).as("%s is still fresh (answers by status: %s)", p,
-                            proxy.statuses()).isAfter(clock.instant());
+                    assertThat(cache.expiry(p, Selector.CURRENT).orElseThrow()).as("%s is still fresh (answers by status: %s, failed loads: %s)",
+                            p, proxy.statuses(), cache.stats().loadFailures()).isAfter(clock.instant());
                 }
                 seen = now;
             }
