@@ -2,7 +2,7 @@
 # Runs Rotor's JMH benchmarks with the exact options docs/benchmarks.md quotes, building the
 # benchmark jar first if it is missing or older than the sources.
 #
-#   benchmarks/run.sh [cached|layers|primitives|audit|all]      (default: all)
+#   benchmarks/run.sh [cached|layers|primitives|audit|storm|all]      (default: all)
 #
 # JMH's output for each run goes to $RESULTS/<benchmark>-t<threads>.txt (and .json), with a
 # machine.txt describing the machine; each .txt starts with the exact command and the load
@@ -17,8 +17,8 @@ cd "$(dirname "$0")/.."
 
 what="${1:-all}"
 case "$what" in
-  cached|layers|primitives|audit|all) ;;
-  *) echo "usage: $0 [cached|layers|primitives|audit|all]" >&2; exit 2 ;;
+  cached|layers|primitives|audit|storm|all) ;;
+  *) echo "usage: $0 [cached|layers|primitives|audit|storm|all]" >&2; exit 2 ;;
 esac
 
 . .mvn/select-jdk.sh
@@ -37,6 +37,8 @@ mkdir -p "$results"
 # the disk, which other processes share: twice the measured iterations for a usable error.
 read_opts=(-f 1 -wi 3 -w 2s -i 5 -r 2s -prof gc)
 audit_opts=(-f 1 -wi 3 -w 2s -i 10 -r 2s -prof gc)
+# The refresh storm samples read latency; several TTLs per iteration.
+storm_opts=(-f 1 -wi 2 -w 5s -i 5 -r 5s)
 
 {
   echo "date:   $(date -u +%Y-%m-%dT%H:%M:%SZ)"
@@ -115,5 +117,8 @@ if [ "$what" = audit ] || [ "$what" = all ]; then
   for t in 1 4 16 64; do
     run audit-append "$t" 'dev\.rotor\.benchmarks\.AuditAppendBenchmark\.' "${audit_opts[@]}"
   done
+fi
+if [ "$what" = storm ] || [ "$what" = all ]; then
+  run refresh-storm 64 'dev\.rotor\.benchmarks\.RefreshStormBenchmark\.' "${storm_opts[@]}"
 fi
 echo "run: results in $results"

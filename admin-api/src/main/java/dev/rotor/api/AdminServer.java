@@ -3,10 +3,12 @@ package dev.rotor.api;
 import com.codahale.metrics.MetricRegistry;
 import dev.rotor.RotorException;
 import dev.rotor.audit.AuditSink;
+import dev.rotor.rotation.RotationListener;
 import dev.rotor.api.internal.ApiHandler;
 import dev.rotor.api.internal.ApiRequest;
 import dev.rotor.api.internal.ApiResponse;
 import dev.rotor.api.internal.Authenticator;
+import dev.rotor.api.internal.EventHub;
 import dev.rotor.api.internal.JwtVerifier;
 import dev.rotor.api.internal.RateLimiter;
 import java.io.IOException;
@@ -17,12 +19,14 @@ import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.function.Function;
 import org.eclipse.jetty.http.HttpField;
@@ -40,6 +44,7 @@ import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.server.handler.ErrorHandler;
 import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.FutureCallback;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.jspecify.annotations.Nullable;
@@ -60,6 +65,7 @@ import org.slf4j.LoggerFactory;
  * api.start();                            // binds the port; throws if it cannot
  * URI uri = api.uri();
  * ...
+ * daemon.addListener(api.rotationListener()); // GET /v1/events streams the rotations
  * api.close();                            // stops accepting, lets running requests finish (5 s)
  * }</pre>
  *
@@ -73,11 +79,13 @@ public final class AdminServer implements AutoCloseable {
     private final ApiHandler handler;
     private final Function<String, @Nullable String> env;
     private final Server server;
+    private final EventHub events;
     private @Nullable ServerConnector connector;
 
     private AdminServer(Builder b) {
         this.config = b.config;
         this.env = b.env;
+        this.events = new EventHub(b.eventsBuffer, b.eventsHeartbeat);
         JwtVerifier jwt = config.oidc() == null ? null : new JwtVerifier(config.oidc(), b.clock);
         this.handler = new ApiHandler(b.service, new Authenticator(jwt, config.apiKeys()), new RateLimiter(config.rateLimit(), b.clock),
                 b.metrics, b.audit, b.authFailures, b.clock, config.publicMetrics(), config.tls() != null);
@@ -155,9 +163,24 @@ public final class AdminServer implements AutoCloseable {
         return URI.create((config.tls() == null ? "http" : "https") + "://" + host + ":" + c.getLocalPort() + "/");
     }
 
-    /** Stops the server, giving running requests up to 5 seconds. */
+    /**
+     * Where the daemon hands its rotation events for {@code GET /v1/events}: add it as a
+     * {@link RotationListener} of the rotation service. It never blocks: a client that falls
+     * behind is dropped.
+     */
+    public RotationListener rotationListener() {
+        return events;
+    }
+
+    /** Clients following {@code GET /v1/events} now. */
+    int eventClients() {
+        return events.clientCount();
+    }
+
+    /** Stops the server (ending every event stream first), giving running requests up to 5 seconds. */
     @Override
     public synchronized void close() {
+        events.close();
         try {
             server.stop();
         } catch (Exception e) {
@@ -184,11 +207,46 @@ public final class AdminServer implements AutoCloseable {
             ApiResponse res = handler.handle(req);
             response.setStatus(res.status());
             res.headers().forEach((k, v) -> response.getHeaders().put(k, v));
+            if (res.isEventStream()) {
+                stream(response, callback);
+                return true;
+            }
             if (tooLarge) {
                 response.getHeaders().put(HttpHeader.CONNECTION, "close");
             }
             response.write(true, ByteBuffer.wrap(res.body()), callback);
             return true;
+        }
+    }
+
+    /**
+     * Writes one client's event stream on this request's (virtual) thread until the client goes,
+     * is dropped for falling behind, or the server closes.
+     */
+    private void stream(Response response, Callback callback) {
+        try (EventHub.Client client = events.connect()) {
+            write(response, EventHub.preamble());
+            byte[] chunk;
+            while ((chunk = client.next()) != null) {
+                write(response, chunk);
+            }
+            response.write(true, ByteBuffer.allocate(0), callback);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            callback.failed(e);
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("event stream ended: {}", e.getClass().getSimpleName());
+            callback.failed(e);
+        }
+    }
+
+    private static void write(Response response, byte[] chunk) throws IOException, InterruptedException {
+        FutureCallback done = new FutureCallback();
+        response.write(false, ByteBuffer.wrap(chunk), done);
+        try {
+            done.get();
+        } catch (ExecutionException e) {
+            throw new IOException("writing to the client failed", e.getCause());
         }
     }
 
@@ -226,8 +284,29 @@ public final class AdminServer implements AutoCloseable {
         private AuthFailureListener authFailures = AuthFailureListener.none();
         private Clock clock = Clock.systemUTC();
         private Function<String, @Nullable String> env = System::getenv;
+        private Duration eventsHeartbeat = Duration.ofSeconds(15);
+        private int eventsBuffer = EventHub.DEFAULT_BUFFER;
 
         private Builder() {}
+
+        /** How often an idle event stream gets a heartbeat comment; 15 seconds by default (below Jetty's 30 s idle timeout). */
+        public Builder eventsHeartbeat(Duration heartbeat) {
+            Objects.requireNonNull(heartbeat, "heartbeat");
+            if (heartbeat.isNegative() || heartbeat.isZero()) {
+                throw new IllegalArgumentException("eventsHeartbeat must be positive");
+            }
+            this.eventsHeartbeat = heartbeat;
+            return this;
+        }
+
+        /** How many events an event-stream client may fall behind before it is dropped; 256 by default. */
+        public Builder eventsBuffer(int events) {
+            if (events < 1) {
+                throw new IllegalArgumentException("eventsBuffer must be at least 1");
+            }
+            this.eventsBuffer = events;
+            return this;
+        }
 
         public Builder config(ApiConfig config) {
             this.config = Objects.requireNonNull(config, "config");

@@ -24,6 +24,7 @@ class OpenApiDocumentTest {
             "/.well-known/jwks.json", new String[] {"get", "/.well-known/jwks.json"},
             "/v1/secrets", new String[] {"get", "/v1/secrets"},
             "/v1/runs", new String[] {"get", "/v1/runs"},
+            "/v1/events", new String[] {"get", "/v1/events"},
             "/v1/secrets/{store}/{path}/rotate", new String[] {"post", "/v1/secrets/main/app/db/rotate"});
 
     private static JsonNode document() throws IOException {

@@ -18,14 +18,20 @@ import org.jspecify.annotations.Nullable;
  * @param backoffMax the longest such wait; the wait doubles per consecutive failure up to it
  * @param maxEntries the most (path, selector) entries kept, the oldest loaded evicted first;
  *     {@code null} for no bound
+ * @param refreshAhead the last fraction of an entry's lifetime, from 0 to 0.5, in which a
+ *     {@link dev.rotor.SecretStore#get get} that hits it also starts one background reload:
+ *     readers keep getting the still fresh value and never wait for the backend while the
+ *     entry is read often enough. 0 turns it off, so readers of an expired entry wait for its
+ *     load; default 0.2
  */
 public record CacheOptions(Duration ttl, Duration maxStale, Duration backoffInitial, Duration backoffMax,
-        @Nullable Integer maxEntries) {
+        @Nullable Integer maxEntries, double refreshAhead) {
 
     public static final Duration DEFAULT_TTL = Duration.ofMinutes(5);
     public static final Duration DEFAULT_MAX_STALE = Duration.ofHours(1);
     public static final Duration DEFAULT_BACKOFF_INITIAL = Duration.ofSeconds(1);
     public static final Duration DEFAULT_BACKOFF_MAX = Duration.ofMinutes(1);
+    public static final double DEFAULT_REFRESH_AHEAD = 0.2;
 
     public CacheOptions {
         List<ConfigProblem> problems = new ArrayList<>();
@@ -40,27 +46,40 @@ public record CacheOptions(Duration ttl, Duration maxStale, Duration backoffInit
         if (maxEntries != null && maxEntries < 1) {
             problems.add(new ConfigProblem("cache.maxEntries", "must be at least 1 when set (was " + maxEntries + ")"));
         }
+        if (!(refreshAhead >= 0 && refreshAhead <= 0.5)) {
+            problems.add(new ConfigProblem("cache.refreshAhead", "must be from 0 (off) to 0.5, was " + refreshAhead));
+        }
         InvalidConfigurationException.throwIfAny(problems);
     }
 
-    /** ttl 5 minutes, maxStale 1 hour, backoff 1 second doubling up to 1 minute, no entry bound. */
+    /** Options with the default refresh-ahead fraction. */
+    public CacheOptions(Duration ttl, Duration maxStale, Duration backoffInitial, Duration backoffMax, @Nullable Integer maxEntries) {
+        this(ttl, maxStale, backoffInitial, backoffMax, maxEntries, DEFAULT_REFRESH_AHEAD);
+    }
+
+    /** ttl 5 minutes, maxStale 1 hour, backoff 1 second doubling up to 1 minute, no entry bound, refresh ahead in the last 20%. */
     public static CacheOptions defaults() {
         return new CacheOptions(DEFAULT_TTL, DEFAULT_MAX_STALE, DEFAULT_BACKOFF_INITIAL, DEFAULT_BACKOFF_MAX, null);
     }
 
     public CacheOptions withTtl(Duration newTtl) {
-        return new CacheOptions(newTtl, maxStale, backoffInitial, backoffMax, maxEntries);
+        return new CacheOptions(newTtl, maxStale, backoffInitial, backoffMax, maxEntries, refreshAhead);
     }
 
     public CacheOptions withMaxStale(Duration newMaxStale) {
-        return new CacheOptions(ttl, newMaxStale, backoffInitial, backoffMax, maxEntries);
+        return new CacheOptions(ttl, newMaxStale, backoffInitial, backoffMax, maxEntries, refreshAhead);
     }
 
     public CacheOptions withBackoff(Duration initial, Duration max) {
-        return new CacheOptions(ttl, maxStale, initial, max, maxEntries);
+        return new CacheOptions(ttl, maxStale, initial, max, maxEntries, refreshAhead);
     }
 
     public CacheOptions withMaxEntries(@Nullable Integer newMaxEntries) {
-        return new CacheOptions(ttl, maxStale, backoffInitial, backoffMax, newMaxEntries);
+        return new CacheOptions(ttl, maxStale, backoffInitial, backoffMax, newMaxEntries, refreshAhead);
+    }
+
+    /** @param fraction see {@link #refreshAhead()}; 0 turns refresh-ahead off */
+    public CacheOptions withRefreshAhead(double fraction) {
+        return new CacheOptions(ttl, maxStale, backoffInitial, backoffMax, maxEntries, fraction);
     }
 }

@@ -103,6 +103,8 @@ final class DaemonCommand extends Subcommand {
                 (AuthFailure f) -> a.authFailure(f.principal() != null ? f.principal() : f.remoteAddress())));
         AdminServer api = b.build();
         api.start();
+        // GET /v1/events streams each promoted or retired rotation to applications' watchers.
+        runtime.service().addListener(api.rotationListener());
         return api;
     }
 }

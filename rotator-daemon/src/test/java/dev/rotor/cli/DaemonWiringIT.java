@@ -176,11 +176,27 @@ class DaemonWiringIT {
             assertThat(post(api, "/v1/secrets/main/db/unmanaged/rotate", "{}").statusCode()).isEqualTo(404);
             assertThat(PG.canLogin(role, initialPassword)).isTrue();
 
+            // Applications following rotation listen on the event stream (left open until the daemon stops).
+            HttpResponse<java.io.InputStream> stream = http.send(HttpRequest.newBuilder(api.resolve("/v1/events"))
+                    .header("X-Api-Key", apiKey).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
+            assertThat(stream.statusCode()).isEqualTo(200);
+            java.io.BufferedReader events = new java.io.BufferedReader(
+                    new java.io.InputStreamReader(stream.body(), java.nio.charset.StandardCharsets.UTF_8));
+            assertThat(events.readLine()).isEqualTo("retry: 5000");
+
             // The emergency.
             HttpResponse<String> rotated = post(api, "/v1/secrets/main/db/app/rotate",
                     "{\"emergency\": true, \"reason\": \"leaked in ticket 4711\"}");
             assertThat(rotated.statusCode()).as(rotated.body()).isEqualTo(200);
             JsonNode result = JSON.readTree(rotated.body());
+            List<String> eventLines = new java.util.ArrayList<>();
+            String line;
+            while ((line = events.readLine()) != null && !line.startsWith("data:")) {
+                eventLines.add(line);
+            }
+            assertThat(eventLines).contains("event: rotated");
+            assertThat(line).isEqualTo("data: {\"ref\":\"secret://main/db/app\",\"version\":\""
+                    + result.get("currentVersionId").asText() + "\"}");
             assertThat(result.get("outcome").asText()).isEqualTo("succeeded");
             assertThat(result.get("emergency").asBoolean()).isTrue();
             assertThat(result.get("previousRetired").asBoolean()).isTrue();

@@ -114,6 +114,7 @@ public final class ApiHandler {
         METRICS("/metrics", "GET", Scope.READ, false),
         SECRETS("/v1/secrets", "GET", Scope.READ, false),
         RUNS("/v1/runs", "GET", Scope.READ, false),
+        EVENTS("/v1/events", "GET", Scope.READ, false),
         // The body decides between rotor.rotate and rotor.emergency; either lets the body be read.
         ROTATE("/v1/secrets/{store}/{path}/rotate", "POST", null, false),
         UNKNOWN("", "", null, false);
@@ -254,6 +255,7 @@ public final class ApiHandler {
                     PrometheusText.format(metrics == null ? new MetricRegistry() : metrics).getBytes(StandardCharsets.UTF_8));
             case SECRETS -> secrets(call);
             case RUNS -> runs(call);
+            case EVENTS -> events(call);
             case ROTATE -> rotate(call, m);
             case UNKNOWN -> error(call, 404, "not_found", "no such endpoint");
         };
@@ -308,6 +310,16 @@ public final class ApiHandler {
         }
         call.detail = list.size() + " secrets";
         return json(200, body);
+    }
+
+    /** Authorizes a stream; the server then writes it from the {@link EventHub}. */
+    private ApiResponse events(Call call) {
+        if (call.request.query() != null && !call.request.query().isEmpty()) {
+            return error(call, 400, "bad_request", "this endpoint takes no query parameters");
+        }
+        call.detail = "stream opened";
+        return new ApiResponse(200, Map.of("Content-Type", ApiResponse.EVENT_STREAM, "Cache-Control", "no-store",
+                "X-Accel-Buffering", "no"), new byte[0]);
     }
 
     private ApiResponse runs(Call call) {

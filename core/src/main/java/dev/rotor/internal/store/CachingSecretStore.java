@@ -14,6 +14,7 @@ import dev.rotor.SecretValue;
 import dev.rotor.Selector;
 import dev.rotor.Stage;
 import dev.rotor.VersionInfo;
+import dev.rotor.audit.AuditContext;
 import dev.rotor.store.CacheOptions;
 import dev.rotor.store.CacheStats;
 import java.time.Clock;
@@ -28,6 +29,9 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -46,6 +50,12 @@ import org.slf4j.LoggerFactory;
  *       {@link Clock#millis()} and tells the {@link CacheHitListener}s; it takes no lock and
  *       allocates nothing. Every hit returns the same {@link Secret} instance, whose value is
  *       a {@linkplain SecretValue#shared() shared} view.
+ *   <li>Refresh-ahead: a hit in the last {@code refreshAhead} fraction of the entry's lifetime
+ *       also starts one background reload (on a virtual thread, as the caller for the audit
+ *       log) and returns the still fresh value, so a steadily read entry is reloaded before it
+ *       expires and its readers never wait. At most one load per entry runs at a time; a
+ *       reload that fails leaves the fresh value in place and backs the entry off as below.
+ *       Bulk reads ({@link #getAll}) do not refresh ahead.
  *   <li>A miss starts one backend load per entry; concurrent callers of the same entry wait
  *       for that load. The load runs on the caller's thread outside any lock or map
  *       computation, so a slow backend never holds up readers of other entries.
@@ -71,7 +81,11 @@ public final class CachingSecretStore implements SecretStore {
     private final long backoffInitialMillis;
     private final long backoffMaxMillis;
     private final int maxEntries;
+    private final double refreshAhead;
     private final CacheHitListener[] listeners;
+    /** Runs refresh-ahead loads; one virtual thread per load. */
+    private final ExecutorService refresher = Executors.newThreadPerTaskExecutor(
+            Thread.ofVirtual().name("rotor-cache-refresh-", 0).factory());
 
     private final ConcurrentHashMap<String, PathEntry> paths = new ConcurrentHashMap<>();
     private final LongAdder hits = new LongAdder();
@@ -90,6 +104,7 @@ public final class CachingSecretStore implements SecretStore {
         this.backoffInitialMillis = Durations.millis(options.backoffInitial());
         this.backoffMaxMillis = Durations.millis(options.backoffMax());
         this.maxEntries = options.maxEntries() == null ? 0 : options.maxEntries();
+        this.refreshAhead = options.refreshAhead();
         this.listeners = listeners.toArray(new CacheHitListener[0]);
     }
 
@@ -98,11 +113,14 @@ public final class CachingSecretStore implements SecretStore {
         final Secret secret;
         final long loadedAt;
         final long expiresAt;
+        /** From when a hit starts a background reload; {@code expiresAt} or later when refresh-ahead is off. */
+        final long refreshAt;
 
-        Loaded(Secret secret, long loadedAt, long expiresAt) {
+        Loaded(Secret secret, long loadedAt, long expiresAt, double refreshAhead) {
             this.secret = secret;
             this.loadedAt = loadedAt;
             this.expiresAt = expiresAt;
+            this.refreshAt = refreshAhead <= 0 ? Long.MAX_VALUE : expiresAt - (long) ((expiresAt - loadedAt) * refreshAhead);
         }
     }
 
@@ -210,11 +228,48 @@ public final class CachingSecretStore implements SecretStore {
                 Loaded l = slot.loaded;
                 long now;
                 if (l != null && (now = clock.millis()) < l.expiresAt) {
+                    if (now >= l.refreshAt) {
+                        refreshAhead(pe, slot, l, path, selector, now);
+                    }
                     return served(path, selector, l.secret, false, now);
                 }
             }
         }
         return getSlow(path, selector);
+    }
+
+    /**
+     * Starts one background reload of an entry that is fresh but near its end, unless a load is
+     * running, one already replaced the value the caller saw, or the entry is backing off.
+     */
+    private void refreshAhead(PathEntry pe, Slot slot, Loaded seen, String path, Selector selector, long now) {
+        if (slot.inFlight.get() != null) {
+            return;
+        }
+        BackoffState b = slot.backoff;
+        if (b != null && now < b.nextAttempt().toEpochMilli()) {
+            return;
+        }
+        CompletableFuture<LoadResult> mine = new CompletableFuture<>();
+        if (!slot.inFlight.compareAndSet(null, mine)) {
+            return;
+        }
+        // A load that finished between the read of the value and the claim published a newer one.
+        if (slot.loaded != seen || paths.get(path) != pe) {
+            slot.inFlight.compareAndSet(mine, null);
+            mine.complete(LoadResult.fresh(seen.secret));
+            return;
+        }
+        AuditContext.Caller caller = AuditContext.current();
+        Runnable reload = () -> load(pe, slot, path, selector, mine);
+        try {
+            refresher.execute(caller == null ? reload
+                    : () -> AuditContext.runAs(caller.actor(), caller.requestId(), reload));
+        } catch (RejectedExecutionException e) {
+            // Closed: let go of the entry; the next reader past expiry loads it.
+            slot.inFlight.compareAndSet(mine, null);
+            mine.complete(LoadResult.fresh(seen.secret));
+        }
     }
 
     /**
@@ -271,7 +326,7 @@ public final class CachingSecretStore implements SecretStore {
                     return;
                 }
                 Secret cached = new Secret(f.path(), f.version(), f.value().shared());
-                slot.loaded = new Loaded(cached, loadedAt, Durations.plus(loadedAt, jitteredTtl()));
+                slot.loaded = new Loaded(cached, loadedAt, Durations.plus(loadedAt, jitteredTtl()), refreshAhead);
                 slot.backoff = null;
                 slot.lastFailure = null;
                 hit.put(path, cached);
@@ -368,7 +423,7 @@ public final class CachingSecretStore implements SecretStore {
             Secret fetched = inner.get(path, selector);
             long now = clock.millis();
             Secret cached = new Secret(fetched.path(), fetched.version(), fetched.value().shared());
-            slot.loaded = new Loaded(cached, now, Durations.plus(now, jitteredTtl()));
+            slot.loaded = new Loaded(cached, now, Durations.plus(now, jitteredTtl()), refreshAhead);
             slot.backoff = null;
             slot.lastFailure = null;
             result = LoadResult.fresh(cached);
@@ -619,6 +674,7 @@ public final class CachingSecretStore implements SecretStore {
 
     @Override
     public void close() {
+        refresher.shutdownNow();
         invalidateAll();
         inner.close();
     }
