@@ -128,13 +128,13 @@ final class CredentialConnector implements DataSource {
             // the rotation verified it, or the server just took it
             refusals.remove(next.versionId());
         }
-        metrics.switches.inc();
-        LOG.info("{}: credentials {} switched from version {} to version {} ({}); connections opened with the old version are retired",
-                pool, source.ref(), previous.versionId(), next.versionId(), reason);
         Runnable evict = evictor;
         if (evict != null) {
             evict.run();
         }
+        metrics.switches.inc();
+        LOG.info("{}: credentials {} switched from version {} to version {} ({}); connections opened with the old version are retired",
+                pool, source.ref(), previous.versionId(), next.versionId(), reason);
         return gen;
     }
 
