@@ -31,11 +31,6 @@ final class ConnectionTags {
         tags.remove(new Key(connection, null));
     }
 
-    int size() {
-        expunge();
-        return tags.size();
-    }
-
     private void expunge() {
         for (Reference<? extends Connection> r = queue.poll(); r != null; r = queue.poll()) {
             tags.remove(r);

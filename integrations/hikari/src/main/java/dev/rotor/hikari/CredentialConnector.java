@@ -30,9 +30,11 @@ import org.slf4j.LoggerFactory;
  * <p>When the server refuses a login, the secret is read again past any cache (the version list,
  * then CURRENT, then PENDING: during a rotation's APPLY step the new password is only in
  * PENDING) and the login is retried once with what was found. That re-read happens at most once
- * per {@code retryInterval}, shared by every thread that hit the refusal; within the interval a
- * credential the server has refused is not offered to it again, so a wrong password costs at
- * most two refused logins per interval rather than one per connection attempt.
+ * per {@code retryInterval} while the secret stays where it is, shared by every thread that hit
+ * the refusal (a switch to another version starts the interval afresh, so rotations closer
+ * together than the interval are each followed); within the interval a version the server has
+ * refused is not offered to it again, so a wrong password costs one refused login per version
+ * and interval rather than one per connection attempt.
  *
  * <p>Thread-safe. One lock guards the switching state; no store read or database call happens
  * under it.
@@ -91,18 +93,10 @@ final class CredentialConnector implements DataSource {
         return current.versionId();
     }
 
-    long generation() {
-        return current.generation();
-    }
-
     /** True if {@code physical} was opened with a credential that has been replaced since. */
     boolean isStale(Connection physical) {
         Long tag = tags.get(physical);
         return tag != null && tag < oldestUsable;
-    }
-
-    void forget(Connection physical) {
-        tags.remove(physical);
     }
 
     // ------------------------------------------------------------------ switching
@@ -124,6 +118,9 @@ final class CredentialConnector implements DataSource {
             gen = ++generation;
             current = next.withGeneration(gen);
             oldestUsable = gen;
+            // The secret moved on: a refusal of the new version deserves a re-read of its own
+            // (successive rotations closer together than the interval), so the bound restarts.
+            lastReread = null;
             lastRereadResult = null;
             // the rotation verified it, or the server just took it
             refusals.remove(next.versionId());

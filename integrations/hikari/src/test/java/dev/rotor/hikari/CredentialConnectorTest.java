@@ -203,6 +203,31 @@ class CredentialConnectorTest {
     }
 
     @Test
+    void rotationsCloserTogetherThanTheIntervalAreEachBridged() throws Exception {
+        Canary p1 = leaks.canary();
+        put("app", p1, PutOptions.current());
+        db.account("app", p1.text());
+        CredentialConnector connector = connector();
+        connector.getConnection();
+
+        for (int i = 0; i < 3; i++) {
+            // APPLY of one rotation after another, with the clock standing still
+            Canary next = leaks.canary();
+            VersionInfo pending = put("app", next, PutOptions.pending());
+            db.account("app", next.text());
+
+            Connection c = connector.getConnection();
+
+            assertThat(FakeDatabase.loginOf(c).password()).isEqualTo(next.text());
+            assertThat(connector.versionId()).isEqualTo(pending.id());
+            memory.promote(PATH, pending.id(), null);
+        }
+        assertThat(store.versionLists).as("one re-read per rotation").hasValue(3);
+        assertThat(count("login-recoveries")).isEqualTo(3);
+        assertThat(count("logins-held-back")).isZero();
+    }
+
+    @Test
     void aRefusedLoginAfterPromoteWithoutANoticeRetriesWithTheNewCurrentVersion() throws Exception {
         Canary p1 = leaks.canary();
         Canary p2 = leaks.canary();
