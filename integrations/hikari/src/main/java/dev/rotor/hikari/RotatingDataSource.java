@@ -50,10 +50,11 @@ import org.slf4j.LoggerFactory;
  *   <li>When the server refuses a login (PostgreSQL SQLSTATE {@code 28P01}/{@code 28000},
  *       MySQL/MariaDB error {@code 1045}), the secret is read again past any cache (CURRENT,
  *       then PENDING, where a rotation's new password sits between its APPLY and PROMOTE steps)
- *       and the login is retried once. At most one such re-read happens per
- *       {@linkplain Builder#authRetryInterval auth retry interval}, and within that interval a
- *       refused credential is not sent to the server again: a wrong password costs at most two
- *       refused logins per interval, never a storm that locks the account.
+ *       and the login is retried once. While the secret stays at one version, at most one
+ *       such re-read happens per {@linkplain Builder#authRetryInterval auth retry interval}, and
+ *       within that interval a refused version is not sent to the server again: a wrong password
+ *       costs one refused login per version and interval, never a storm that locks the account.
+ *       A switch to another version starts the interval afresh.
  * </ul>
  *
  * <p>The pool is configured with a {@link HikariConfig} template without credentials; once
