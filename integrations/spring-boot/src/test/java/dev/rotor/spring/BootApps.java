@@ -12,11 +12,6 @@ import org.springframework.core.env.SystemEnvironmentPropertySource;
 /** Starting real Boot applications (no web server) in tests. */
 final class BootApps {
 
-    static {
-        // Boot must leave Logback alone, or it would detach the leak checker's appender.
-        System.setProperty("org.springframework.boot.logging.LoggingSystem", "none");
-    }
-
     private BootApps() {}
 
     /** An application with no beans of its own and no auto-configuration. */

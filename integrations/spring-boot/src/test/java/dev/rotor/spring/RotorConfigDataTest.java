@@ -6,7 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import dev.rotor.InvalidConfigurationException;
 import dev.rotor.Rotor;
+import dev.rotor.local.LocalStoreProvider;
+import dev.rotor.spi.ProviderRegistry;
 import dev.rotor.resolve.SecretResolutionException;
 import dev.rotor.resolve.UnresolvedRef;
 import dev.rotor.resolve.UnresolvedRef.Reason;
@@ -20,6 +23,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.bootstrap.BootstrapRegistry;
 import org.springframework.boot.diagnostics.LoggingFailureAnalysisReporter;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.core.env.ConfigurableEnvironment;
@@ -153,5 +159,22 @@ class RotorConfigDataTest {
         appender.start();
         ((Logger) LoggerFactory.getLogger(loggerOf)).addAppender(appender);
         return appender;
+    }
+
+    @Test
+    void theProviderRegistryOfTheBootstrapRegistryIsTheOneUsed() {
+        store.write("memory.yaml", """
+                stores:
+                  main:
+                    type: memory
+                """);
+        SpringApplication app = new SpringApplication(BootApps.Empty.class);
+        app.setWebApplicationType(WebApplicationType.NONE);
+        app.addBootstrapRegistryInitializer(registry -> registry.register(ProviderRegistry.class,
+                BootstrapRegistry.InstanceSupplier.of(ProviderRegistry.builder().register(new LocalStoreProvider()).build())));
+
+        assertThatThrownBy(() -> app.run("--spring.config.import=rotor:" + dir.resolve("memory.yaml")))
+                .isInstanceOf(InvalidConfigurationException.class)
+                .hasMessageContaining("unknown store type 'memory' (known: local)");
     }
 }

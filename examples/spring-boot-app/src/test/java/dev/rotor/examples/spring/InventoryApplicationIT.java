@@ -36,11 +36,6 @@ import org.springframework.context.ConfigurableApplicationContext;
  */
 class InventoryApplicationIT {
 
-    static {
-        // Boot must leave Logback alone, or it would detach the leak checker's appender.
-        System.setProperty("org.springframework.boot.logging.LoggingSystem", "none");
-    }
-
     @RegisterExtension
     static final PostgresPeer PG = new PostgresPeer();
 
