@@ -10,6 +10,8 @@ import java.sql.SQLTransientConnectionException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -58,12 +60,10 @@ final class CredentialConnector implements DataSource {
     private @Nullable Instant lastReread;
     private @Nullable DbCredential lastRereadResult;
     private @Nullable CompletableFuture<@Nullable DbCredential> reread;
-    private @Nullable Refusal refusal;
+    /** Version id to when the server last refused it. */
+    private final Map<String, Instant> refusals = new HashMap<>();
 
     private volatile int loginTimeoutSeconds;
-
-    /** A credential the server refused, and when. */
-    private record Refusal(String versionId, Instant at) {}
 
     CredentialConnector(String pool, CredentialSource source, DbCredential initial, ConnectionFactory factory, Clock clock,
             Duration retryInterval, PoolMetrics metrics) {
@@ -124,8 +124,9 @@ final class CredentialConnector implements DataSource {
             gen = ++generation;
             current = next.withGeneration(gen);
             oldestUsable = gen;
-            refusal = null;
             lastRereadResult = null;
+            // the rotation verified it, or the server just took it
+            refusals.remove(next.versionId());
         }
         metrics.switches.inc();
         LOG.info("{}: credentials {} switched from version {} to version {} ({}); connections opened with the old version are retired",
@@ -179,7 +180,7 @@ final class CredentialConnector implements DataSource {
         DbCredential c = current;
         if (recentlyRefused(c)) {
             DbCredential next = recover(c);
-            if (next == null) {
+            if (next == null || recentlyRefused(next)) {
                 metrics.refusedLocally.inc();
                 throw heldBack(c);
             }
@@ -192,6 +193,7 @@ final class CredentialConnector implements DataSource {
                 throw e;
             }
             metrics.loginRefusals.inc();
+            markRefused(c);
             LOG.warn("{}: the server refused the login with credentials {} version {}; reading the secret again", pool,
                     source.ref(), c.versionId());
             DbCredential next;
@@ -201,8 +203,7 @@ final class CredentialConnector implements DataSource {
                 e.addSuppressed(readFailure);
                 throw e;
             }
-            if (next == null) {
-                markRefused(c);
+            if (next == null || recentlyRefused(next)) {
                 throw e;
             }
             return openRecovered(next, e);
@@ -218,8 +219,8 @@ final class CredentialConnector implements DataSource {
             if (AuthFailures.isAuthFailure(e)) {
                 metrics.loginRefusals.inc();
                 markRefused(next);
-                LOG.warn("{}: the server refused credentials {} version {} too; not retried before {} has passed", pool,
-                        source.ref(), next.versionId(), retryInterval);
+                LOG.warn("{}: the server refused credentials {} version {} too; neither is tried again before {} has passed",
+                        pool, source.ref(), next.versionId(), retryInterval);
             }
             if (first != null) {
                 e.addSuppressed(first);
@@ -241,14 +242,16 @@ final class CredentialConnector implements DataSource {
 
     private boolean recentlyRefused(DbCredential c) {
         synchronized (lock) {
-            Refusal r = refusal;
-            return r != null && r.versionId().equals(c.versionId()) && clock.instant().isBefore(r.at().plus(retryInterval));
+            Instant at = refusals.get(c.versionId());
+            return at != null && clock.instant().isBefore(at.plus(retryInterval));
         }
     }
 
     private void markRefused(DbCredential c) {
         synchronized (lock) {
-            refusal = new Refusal(c.versionId(), clock.instant());
+            Instant t = clock.instant();
+            refusals.values().removeIf(at -> !t.isBefore(at.plus(retryInterval)));
+            refusals.put(c.versionId(), t);
         }
     }
 
