@@ -128,7 +128,7 @@ final class FakeDatabase implements DataSource {
                 case "hashCode" -> System.identityHashCode(proxy);
                 case "equals" -> proxy == args[0];
                 case "toString" -> "FakeConnection@" + Integer.toHexString(System.identityHashCode(proxy));
-                case "getWarnings" -> null;
+                case "getWarnings", "getCatalog", "getSchema" -> null;
                 default -> {
                     if (m.getReturnType() == void.class) {
                         yield null;
