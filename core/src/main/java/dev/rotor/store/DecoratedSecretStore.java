@@ -12,6 +12,7 @@ import dev.rotor.VersionInfo;
 import dev.rotor.internal.store.AuditingSecretStore;
 import dev.rotor.internal.store.CachingSecretStore;
 import dev.rotor.spi.ForwardingSecretStore;
+import dev.rotor.spi.WatchableStore;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -22,21 +23,27 @@ import org.jspecify.annotations.Nullable;
  * cache, audit, metrics, retry. Besides the {@link SecretStore} operations it offers the
  * handles the layers have: cache statistics and invalidation, and flushing audit summaries.
  *
+ * <p>As a {@link WatchableStore}, a watcher's version polls go to the layers below the audit
+ * layer (metrics, retry, backend): they read version metadata only, and one audit record per
+ * poll would bury the reads that matter. What a listener then reads is audited as usual.
+ *
  * <p>Thread-safe. {@link #close()} writes pending audit summaries and closes the backend; it
  * does not close the audit sink.
  */
-public final class DecoratedSecretStore extends ForwardingSecretStore {
+public final class DecoratedSecretStore extends ForwardingSecretStore implements WatchableStore {
 
     private final @Nullable CachingSecretStore cache;
     private final @Nullable AuditingSecretStore audit;
+    private final SecretStore belowAudit;
     private final List<String> layers;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     DecoratedSecretStore(SecretStore top, @Nullable CachingSecretStore cache, @Nullable AuditingSecretStore audit,
-            List<String> layers) {
+            SecretStore belowAudit, List<String> layers) {
         super(top);
         this.cache = cache;
         this.audit = audit;
+        this.belowAudit = belowAudit;
         this.layers = List.copyOf(layers);
     }
 
@@ -51,10 +58,17 @@ public final class DecoratedSecretStore extends ForwardingSecretStore {
     }
 
     /** Drops the cached entries of {@code path} (no-op without a cache), e.g. after a rotation elsewhere. */
+    @Override
     public void invalidate(String path) {
         if (cache != null) {
             cache.invalidate(path);
         }
+    }
+
+    /** The versions of {@code path} read below the audit layer: for watchers' polls, not audited per call. */
+    @Override
+    public List<VersionInfo> pollVersions(String path) {
+        return belowAudit.versions(path);
     }
 
     /** Drops every cached entry (no-op without a cache). */

@@ -159,6 +159,7 @@ public final class SecretStoreBuilder {
             chain = metered;
             layers.add(0, "metrics");
         }
+        SecretStore belowAudit = chain;
         AuditingSecretStore audited = null;
         if (auditSink != null && auditOptions != null) {
             audited = new AuditingSecretStore(chain, auditSink, auditOptions, clock, cacheOptions != null);
@@ -181,6 +182,6 @@ public final class SecretStoreBuilder {
                 metered.registerCacheSize(cache::size);
             }
         }
-        return new DecoratedSecretStore(chain, cache, audited, layers);
+        return new DecoratedSecretStore(chain, cache, audited, belowAudit, layers);
     }
 }
