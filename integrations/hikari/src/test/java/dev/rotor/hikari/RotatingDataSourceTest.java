@@ -17,6 +17,7 @@ import dev.rotor.VersionInfo;
 import dev.rotor.memory.InMemorySecretStore;
 import dev.rotor.testkit.Canary;
 import dev.rotor.testkit.LeakCheckExtension;
+import dev.rotor.watch.SecretWatcher;
 import java.sql.Connection;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -101,6 +102,38 @@ class RotatingDataSourceTest {
             c.close();
         }
         assertThat(registry.counter("rotor.hikari.unit.credential-switches").getCount()).isEqualTo(1);
+    }
+
+    @Test
+    void aWatcherNoticeSwitchesThePoolAndClosingThePoolEndsTheSubscription() throws Exception {
+        Canary p1 = leaks.canary();
+        Canary p2 = leaks.canary();
+        Canary p3 = leaks.canary();
+        put("app_a", p1);
+        db.account("app_a", p1.text()).account("app_b", p2.text()).account("app_c", p3.text());
+        // A long poll interval: the test drives the checks with checkNow().
+        try (SecretWatcher watcher = SecretWatcher.builder(name -> store).pollInterval(Duration.ofHours(1)).build()) {
+            RotatingDataSource ds = build(builder().watcher(watcher));
+            Connection held = ds.getConnection();
+
+            VersionInfo v2 = put("app_b", p2);
+            watcher.checkNow();
+
+            assertThat(ds.credentialVersion()).isEqualTo(v2.id());
+            try (Connection c = ds.getConnection()) {
+                assertThat(FakeDatabase.loginOf(c.unwrap(Connection.class)).username()).isEqualTo("app_b");
+            }
+            Connection heldRaw = held.unwrap(Connection.class);
+            held.close();
+            // HikariCP closes it on its own executor: wait for that.
+            assertThat(Await.until(Duration.ofSeconds(10), () -> db.openConnections().stream().noneMatch(heldRaw::equals)))
+                    .as("a busy connection of the old version is closed when it is returned").isTrue();
+
+            ds.close();
+            put("app_c", p3);
+            watcher.checkNow();
+            assertThat(ds.credentialVersion()).as("no longer following").isEqualTo(v2.id());
+        }
     }
 
     @Test
