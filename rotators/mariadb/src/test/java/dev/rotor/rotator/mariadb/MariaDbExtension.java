@@ -17,13 +17,13 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * static final MariaDbExtension MARIADB = new MariaDbExtension();
  * }</pre>
  */
-final class MariaDbExtension implements BeforeAllCallback {
+public final class MariaDbExtension implements BeforeAllCallback {
 
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(MariaDbExtension.class);
 
     private volatile @Nullable MariaDbServer server;
 
-    MariaDbServer server() {
+    public MariaDbServer server() {
         MariaDbServer s = server;
         if (s == null) {
             throw new IllegalStateException("MariaDB is not running: register the extension on a static field");

@@ -32,9 +32,9 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Thread-safe for the helpers; {@link #start} and {@link #close} belong to one thread.
  */
-final class MariaDbServer implements AutoCloseable {
+public final class MariaDbServer implements AutoCloseable {
 
-    static final String ADMIN = "rotor_admin";
+    public static final String ADMIN = "rotor_admin";
 
     private final DB db;
     private final int port;
@@ -49,7 +49,7 @@ final class MariaDbServer implements AutoCloseable {
     }
 
     /** Starts a server with its files under {@code workDir}; takes 5 to 50 s. */
-    static MariaDbServer start(Path workDir) throws Exception {
+    public static MariaDbServer start(Path workDir) throws Exception {
         Path dir = Files.createDirectories(workDir).toAbsolutePath();
         Path run = Files.createTempDirectory(dir, "run-");
         String adminPassword = "Adm-" + UUID.randomUUID();
@@ -80,28 +80,28 @@ final class MariaDbServer implements AutoCloseable {
         return new MariaDbServer(db, db.getConfiguration().getPort(), adminPassword, generalLog);
     }
 
-    int port() {
+    public int port() {
         return port;
     }
 
-    String jdbcUrl() {
+    public String jdbcUrl() {
         return "jdbc:mariadb://127.0.0.1:" + port + "/";
     }
 
-    AdminCredentials admin() {
+    public AdminCredentials admin() {
         return new AdminCredentials(ADMIN, SecretValue.ofUtf8(adminPassword));
     }
 
-    Path generalLog() {
+    public Path generalLog() {
         return generalLog;
     }
 
-    Connection adminConnection() throws SQLException {
+    public Connection adminConnection() throws SQLException {
         return DriverManager.getConnection(jdbcUrl(), ADMIN, adminPassword);
     }
 
     /** Runs statements as the admin. */
-    void exec(String... statements) {
+    public void exec(String... statements) {
         try (Connection c = adminConnection(); Statement s = c.createStatement()) {
             for (String sql : statements) {
                 s.execute(sql);
@@ -115,7 +115,7 @@ final class MariaDbServer implements AutoCloseable {
      * Creates (or replaces) {@code 'user'@'%'} with {@code password}, given to the server as its
      * hash so that the test's own set-up does not put a password in the general log.
      */
-    void createAccount(String user, String password, String... grants) {
+    public void createAccount(String user, String password, String... grants) {
         String account = new Account(user, "%").sql(false);
         List<String> sql = new ArrayList<>();
         sql.add("DROP USER IF EXISTS " + account);
@@ -126,12 +126,12 @@ final class MariaDbServer implements AutoCloseable {
         exec(sql.toArray(String[]::new));
     }
 
-    void dropAccount(String user) {
+    public void dropAccount(String user) {
         exec("DROP USER IF EXISTS " + new Account(user, "%").sql(false));
     }
 
     /** True if {@code user} can log in with {@code password}; false if the server refuses it. */
-    boolean canLogIn(String user, String password) {
+    public boolean canLogIn(String user, String password) {
         Properties p = new Properties();
         p.setProperty("user", user);
         p.setProperty("password", password);
@@ -147,12 +147,12 @@ final class MariaDbServer implements AutoCloseable {
     }
 
     /** Opens a session as {@code user}. */
-    Connection logIn(String user, String password) throws SQLException {
+    public Connection logIn(String user, String password) throws SQLException {
         return DriverManager.getConnection(jdbcUrl(), user, password);
     }
 
     /** The stored authentication string of {@code 'user'@'%'}, or null if there is no such account. */
-    @Nullable String authenticationString(String user) {
+    public @Nullable String authenticationString(String user) {
         try (Connection c = adminConnection();
                 PreparedStatement ps = c.prepareStatement("SELECT authentication_string FROM mysql.user WHERE User = ? AND Host = '%'")) {
             ps.setString(1, user);
@@ -164,7 +164,7 @@ final class MariaDbServer implements AutoCloseable {
         }
     }
 
-    String generalLogText() {
+    public String generalLogText() {
         try {
             return Files.exists(generalLog) ? Files.readString(generalLog, StandardCharsets.ISO_8859_1) : "";
         } catch (IOException e) {

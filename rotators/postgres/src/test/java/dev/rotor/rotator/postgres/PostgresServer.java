@@ -27,10 +27,10 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * <p>The superuser {@code postgres} gets {@link #ADMIN_PASSWORD}. If the server cannot start,
  * the class is skipped locally and fails with {@code CI=true} (see {@link Peers}).
  */
-final class PostgresServer implements BeforeAllCallback, AfterAllCallback {
+public final class PostgresServer implements BeforeAllCallback, AfterAllCallback {
 
-    static final String ADMIN = "postgres";
-    static final String ADMIN_PASSWORD = "admin-secret-for-tests-only";
+    public static final String ADMIN = "postgres";
+    public static final String ADMIN_PASSWORD = "admin-secret-for-tests-only";
 
     private @Nullable EmbeddedPostgres pg;
     private @Nullable Path logFile;
@@ -98,35 +98,35 @@ final class PostgresServer implements BeforeAllCallback, AfterAllCallback {
         }
     }
 
-    EmbeddedPostgres pg() {
+    public EmbeddedPostgres pg() {
         if (pg == null) {
             throw new IllegalStateException("PostgreSQL is not running: register PostgresServer on a static field");
         }
         return pg;
     }
 
-    String host() {
+    public String host() {
         return "127.0.0.1";
     }
 
-    int port() {
+    public int port() {
         return pg().getPort();
     }
 
-    Path logFile() {
+    public Path logFile() {
         return java.util.Objects.requireNonNull(logFile);
     }
 
-    String url() {
+    public String url() {
         return "jdbc:postgresql://" + host() + ":" + port() + "/postgres";
     }
 
-    AdminCredentials adminCredentials() {
+    public AdminCredentials adminCredentials() {
         return AdminCredentials.of(ADMIN, SecretValue.ofUtf8(ADMIN_PASSWORD));
     }
 
     /** Settings builder pointing at this server, with short timeouts. */
-    PostgresRotatorSettings.Builder settings() {
+    public PostgresRotatorSettings.Builder settings() {
         return PostgresRotatorSettings.builder()
                 .host(host())
                 .port(port())
@@ -135,7 +135,7 @@ final class PostgresServer implements BeforeAllCallback, AfterAllCallback {
     }
 
     /** Runs statements as the superuser (test set-up only; the values here are not secrets). */
-    void admin(String... sql) {
+    public void admin(String... sql) {
         try (Connection c = DriverManager.getConnection(url(), props(ADMIN, ADMIN_PASSWORD)); Statement s = c.createStatement()) {
             for (String q : sql) {
                 s.execute(q);
@@ -146,7 +146,7 @@ final class PostgresServer implements BeforeAllCallback, AfterAllCallback {
     }
 
     /** One value from a query run as the superuser. */
-    String query(String sql) {
+    public String query(String sql) {
         try (Connection c = DriverManager.getConnection(url(), props(ADMIN, ADMIN_PASSWORD));
                 Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery(sql)) {
@@ -157,7 +157,7 @@ final class PostgresServer implements BeforeAllCallback, AfterAllCallback {
     }
 
     /** True if {@code user} can log in with {@code password}; false if the server refuses the login. */
-    boolean canLogin(String user, String password) {
+    public boolean canLogin(String user, String password) {
         try (Connection c = DriverManager.getConnection(url(), props(user, password)); Statement s = c.createStatement()) {
             s.execute("SELECT 1");
             return true;
@@ -173,7 +173,7 @@ final class PostgresServer implements BeforeAllCallback, AfterAllCallback {
      * Sets a role's password the way the rotator does (a client-side SCRAM verifier), so that
      * the plaintext stays out of the server's statement log.
      */
-    void setPassword(String role, String password) {
+    public void setPassword(String role, String password) {
         try (Connection c = DriverManager.getConnection(url(), props(ADMIN, ADMIN_PASSWORD))) {
             c.unwrap(org.postgresql.PGConnection.class).alterUserPassword(role, password.toCharArray(), "scram-sha-256");
         } catch (SQLException e) {
@@ -182,11 +182,11 @@ final class PostgresServer implements BeforeAllCallback, AfterAllCallback {
     }
 
     /** The stored verifier of a role (to see whether APPLY changed it), or null. */
-    String verifier(String role) {
+    public String verifier(String role) {
         return query("SELECT rolpassword FROM pg_authid WHERE rolname = '" + role + "'");
     }
 
-    boolean canLoginAttribute(String role) {
+    public boolean canLoginAttribute(String role) {
         return "t".equals(query("SELECT rolcanlogin FROM pg_roles WHERE rolname = '" + role + "'"));
     }
 
