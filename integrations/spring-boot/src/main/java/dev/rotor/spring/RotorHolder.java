@@ -3,11 +3,11 @@ package dev.rotor.spring;
 import dev.rotor.Rotor;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.springframework.beans.factory.support.AbstractBeanDefinition;
-import org.springframework.beans.factory.support.BeanDefinitionRegistry;
-import org.springframework.beans.factory.support.RootBeanDefinition;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
+import org.springframework.beans.factory.support.DefaultSingletonBeanRegistry;
 import org.springframework.boot.bootstrap.BootstrapContextClosedEvent;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.event.ContextClosedEvent;
 
 /**
  * The {@link Rotor} an import opened, kept in Boot's bootstrap context while the environment is
@@ -41,12 +41,14 @@ final class RotorHolder {
             return;
         }
         ConfigurableApplicationContext context = event.getApplicationContext();
-        if (!(context.getBeanFactory() instanceof BeanDefinitionRegistry registry)) {
-            throw new IllegalStateException("cannot register the Rotor bean in " + context.getBeanFactory().getClass().getName());
+        ConfigurableListableBeanFactory beans = context.getBeanFactory();
+        beans.registerSingleton(BEAN_NAME, rotor);
+        // A ready instance, closed with the other singletons, also when the refresh fails half-way.
+        if (beans instanceof DefaultSingletonBeanRegistry registry) {
+            registry.registerDisposableBean(BEAN_NAME, rotor::close);
+        } else {
+            context.addApplicationListener((ContextClosedEvent closed) -> rotor.close());
         }
-        RootBeanDefinition definition = new RootBeanDefinition(Rotor.class, () -> rotor);
-        definition.setDestroyMethodName(AbstractBeanDefinition.INFER_METHOD);
-        registry.registerBeanDefinition(BEAN_NAME, definition);
     }
 
     /** Closes the Rotor if no application context took it over (the start failed before that). */

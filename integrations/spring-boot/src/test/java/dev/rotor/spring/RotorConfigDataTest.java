@@ -17,6 +17,7 @@ import dev.rotor.testkit.Canary;
 import dev.rotor.testkit.LeakCheckExtension;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -24,10 +25,12 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.SpringApplication;
+import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.bootstrap.BootstrapRegistry;
 import org.springframework.boot.diagnostics.LoggingFailureAnalysisReporter;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Bean;
 import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.PropertySource;
 
@@ -176,5 +179,26 @@ class RotorConfigDataTest {
         assertThatThrownBy(() -> app.run("--spring.config.import=rotor:" + dir.resolve("memory.yaml")))
                 .isInstanceOf(InvalidConfigurationException.class)
                 .hasMessageContaining("unknown store type 'memory' (known: local)");
+    }
+
+    /** Takes the Rotor bean, then fails the refresh. */
+    @SpringBootConfiguration
+    static class FailingApp {
+        static final AtomicReference<Rotor> SEEN = new AtomicReference<>();
+
+        @Bean
+        String failing(Rotor rotor) {
+            SEEN.set(rotor);
+            throw new IllegalStateException("this bean always fails");
+        }
+    }
+
+    @Test
+    void theRotorIsClosedWhenTheContextFailsToStart() {
+        assertThatThrownBy(() -> BootApps.run(FailingApp.class, "--spring.config.import=rotor:" + store.rotorYaml()))
+                .hasStackTraceContaining("this bean always fails");
+
+        assertThat(FailingApp.SEEN.get()).isNotNull();
+        assertThatThrownBy(FailingApp.SEEN.get()::storeNames).isInstanceOf(IllegalStateException.class);
     }
 }

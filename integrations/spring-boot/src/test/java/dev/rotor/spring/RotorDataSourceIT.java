@@ -18,6 +18,7 @@ import dev.rotor.rotator.postgres.PostgresPasswordRotator;
 import dev.rotor.rotator.postgres.PostgresRotatorSettings;
 import dev.rotor.testkit.Canary;
 import dev.rotor.testkit.LeakCheckExtension;
+import dev.rotor.watch.SecretWatcher;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -41,8 +42,9 @@ import org.springframework.context.ConfigurableApplicationContext;
 /**
  * A Boot application with auto-configuration whose {@code spring.datasource.username} and
  * {@code password} are {@code secret://} refs, against a real PostgreSQL: the DataSource is a
- * {@link RotatingDataSource}, and after a rotation by the real {@link RotationEngine} and
- * PostgreSQL rotator it keeps working and new connections log in with the new credential.
+ * {@link RotatingDataSource} subscribed to the {@link SecretWatcher} bean, and after a rotation
+ * by the real {@link RotationEngine} and PostgreSQL rotator it keeps working and new connections
+ * log in with the new credential: on the watcher's notice, or on a refused login without one.
  * Every password is a canary.
  */
 class RotorDataSourceIT {
@@ -89,8 +91,8 @@ class RotorDataSourceIT {
         properties.put("spring.datasource.username", "secret://main/db/app#username");
         properties.put("spring.datasource.password", "secret://main/db/app#password");
         properties.put("spring.datasource.hikari.maximum-pool-size", "3");
-        // Rotation is noticed through refresh() and refused logins here, the paths a watcher notice takes too.
-        properties.put("rotor.watch.enabled", "false");
+        // The tests make the watcher look now (checkNow) instead of waiting for its next poll.
+        properties.put("rotor.watch.poll-interval", "1h");
         properties.putAll(overrides);
         return BootApps.run(JdbcApp.class, properties.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue())
                 .toArray(String[]::new));
@@ -155,7 +157,7 @@ class RotorDataSourceIT {
             Connection before = ds.getConnection();
 
             String version = rotate(ctx.getBean(Rotor.class).store("main"), rotator);
-            rotating.refresh();
+            ctx.getBean(SecretWatcher.class).checkNow();
 
             assertThat(rotating.credentialVersion()).isEqualTo(version);
             List<Connection> after = new ArrayList<>();
@@ -178,7 +180,7 @@ class RotorDataSourceIT {
     }
 
     @Test
-    void singleUserRotationTheDataSourceKeepsWorkingWithTheNewPassword() throws Exception {
+    void singleUserRotationBeforeAnyNoticeTheDataSourceKeepsWorkingWithTheNewPassword() throws Exception {
         String role = loginRole("single");
 
         try (ConfigurableApplicationContext ctx = start();

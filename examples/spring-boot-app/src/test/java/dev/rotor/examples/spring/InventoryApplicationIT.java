@@ -18,6 +18,7 @@ import dev.rotor.rotator.postgres.PostgresPasswordRotator;
 import dev.rotor.rotator.postgres.PostgresRotatorSettings;
 import dev.rotor.testkit.Canary;
 import dev.rotor.testkit.LeakCheckExtension;
+import dev.rotor.watch.SecretWatcher;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -64,7 +65,7 @@ class InventoryApplicationIT {
                 """);
 
         try (ConfigurableApplicationContext ctx = SpringApplication.run(InventoryApplication.class,
-                "--ROTOR_CONFIG=" + rotorYaml, "--DB_URL=" + PG.url(), "--rotor.watch.enabled=false", "--spring.main.banner-mode=off")) {
+                "--ROTOR_CONFIG=" + rotorYaml, "--DB_URL=" + PG.url(), "--spring.main.banner-mode=off")) {
             InventoryReport report = ctx.getBean(InventoryReport.class);
             assertThat(report.databaseUser()).isEqualTo("inventory");
             assertThat(report.pageSize()).as("the default of a missing secret").isEqualTo(50);
@@ -81,9 +82,10 @@ class InventoryApplicationIT {
             leaks.checker().watch(Canary.of(secrets.get("db/app", Selector.CURRENT).value().field("password").asUtf8()));
             assertThat(PG.canLogin("inventory", password.text())).as("the old password").isFalse();
 
-            ds.getHikariPoolMXBean().softEvictConnections();
-            assertThat(report.databaseUser()).as("a new connection, with the new password").isEqualTo("inventory");
+            // What the watcher does on its next poll, now: the pool switches and retires the old connections.
+            ctx.getBean(SecretWatcher.class).checkNow();
             assertThat(ds.credentialVersion()).isEqualTo(secrets.get("db/app", Selector.CURRENT).version().id());
+            assertThat(report.databaseUser()).as("a new connection, with the new password").isEqualTo("inventory");
         }
     }
 }
