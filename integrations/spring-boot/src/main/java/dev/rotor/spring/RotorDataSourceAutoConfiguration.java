@@ -20,6 +20,7 @@ import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceProperties;
+import org.springframework.boot.jdbc.autoconfigure.JdbcConnectionDetails;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.ConditionContext;
 import org.springframework.context.annotation.Conditional;
@@ -39,7 +40,9 @@ import org.springframework.util.StringUtils;
  * sees it, and on a refused login it re-reads the secret and retries once either way.
  *
  * <p>Otherwise (no references, references to two secrets, a pinned version) Boot's own
- * DataSource is made with the values as resolved at startup; the condition report says why.
+ * DataSource is made with the values as resolved at startup; the condition report says why. An
+ * application's own {@code DataSource} or {@code JdbcConnectionDetails} bean (a service
+ * connection) takes precedence.
  */
 @AutoConfiguration(before = DataSourceAutoConfiguration.class, after = RotorAutoConfiguration.class)
 @ConditionalOnClass({HikariDataSource.class, RotatingDataSource.class, DataSourceProperties.class})
@@ -50,8 +53,9 @@ public class RotorDataSourceAutoConfiguration {
 
     private static final Logger LOG = LoggerFactory.getLogger(RotorDataSourceAutoConfiguration.class);
 
+    // A service connection (JdbcConnectionDetails bean, e.g. from Testcontainers) brings its own credentials.
     @Bean(destroyMethod = "close")
-    @ConditionalOnMissingBean(DataSource.class)
+    @ConditionalOnMissingBean({DataSource.class, JdbcConnectionDetails.class})
     RotatingDataSource dataSource(DataSourceProperties properties, Rotor rotor, ObjectProvider<SecretWatcher> watcher,
             Environment environment) {
         DataSourceCredentialRefs refs = switch (DataSourceCredentialRefs.of(environment)) {

@@ -37,7 +37,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.jdbc.autoconfigure.JdbcConnectionDetails;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.core.env.Environment;
 
 /**
  * A Boot application with auto-configuration whose {@code spring.datasource.username} and
@@ -203,6 +206,45 @@ class RotorDataSourceIT {
         String role = loginRole("plain");
 
         try (ConfigurableApplicationContext ctx = start(Map.of("spring.datasource.username", role))) {
+            DataSource ds = ctx.getBean(DataSource.class);
+            assertThat(ds).isInstanceOf(HikariDataSource.class).isNotInstanceOf(RotatingDataSource.class);
+            assertThat(currentUser(ds)).isEqualTo(role);
+        }
+    }
+
+    /** Credentials from a service connection, as Testcontainers would register one; here from other properties. */
+    @SpringBootConfiguration
+    @EnableAutoConfiguration
+    static class ServiceConnectionApp {
+        @Bean
+        JdbcConnectionDetails jdbcConnectionDetails(Environment environment) {
+            return new JdbcConnectionDetails() {
+                @Override
+                public String getUsername() {
+                    return environment.getProperty("test.username");
+                }
+
+                @Override
+                public String getPassword() {
+                    return environment.getProperty("test.password");
+                }
+
+                @Override
+                public String getJdbcUrl() {
+                    return PG.url();
+                }
+            };
+        }
+    }
+
+    @Test
+    void aServiceConnectionTakesPrecedence() throws Exception {
+        String role = loginRole("service");
+
+        try (ConfigurableApplicationContext ctx = BootApps.run(ServiceConnectionApp.class,
+                "--spring.config.import=rotor:" + store.rotorYaml(), "--spring.datasource.url=" + PG.url(),
+                "--spring.datasource.username=secret://main/db/app#username", "--spring.datasource.password=secret://main/db/app#password",
+                "--test.username=secret://main/db/app#username", "--test.password=secret://main/db/app#password")) {
             DataSource ds = ctx.getBean(DataSource.class);
             assertThat(ds).isInstanceOf(HikariDataSource.class).isNotInstanceOf(RotatingDataSource.class);
             assertThat(currentUser(ds)).isEqualTo(role);
