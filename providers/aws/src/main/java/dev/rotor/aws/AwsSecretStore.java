@@ -30,7 +30,6 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.EnumSet;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -40,6 +39,13 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadFactory;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -119,6 +125,9 @@ public final class AwsSecretStore implements SecretStore {
     static final String PLACEHOLDER_VALUE = "{}";
     /** BatchGetSecretValue takes at most 20 secret ids per call. */
     static final int BATCH_SIZE = 20;
+    /** Bulk-read calls in flight at once for one {@link #getAll}: a startup's round trip, well inside AWS's rate limits. */
+    static final int BATCH_CONCURRENCY = 4;
+    private static final ThreadFactory BATCH_THREADS = Thread.ofVirtual().name("rotor-aws-batch-", 0).factory();
     /** Per-version records kept as tags before old ones are pruned (AWS allows 50 tags per secret). */
     static final int MAX_VERSION_TAGS = 40;
     static final int MAX_NAME_LENGTH = 512;
@@ -208,10 +217,12 @@ public final class AwsSecretStore implements SecretStore {
     }
 
     /**
-     * CURRENT reads go through {@code BatchGetSecretValue}, 20 secrets per call; other
-     * selectors read one secret at a time. The versions returned carry AWS's creation time and
-     * no tags: per-version tags need one more call per secret, which a bulk read exists to
-     * avoid ({@link #get} and {@link #versions} return them).
+     * CURRENT reads go through {@code BatchGetSecretValue}, 20 secrets per call, with up to
+     * {@value #BATCH_CONCURRENCY} calls in flight at once (on virtual threads) when there are
+     * more than 20: an application's startup waits for one round trip, not one per 20 refs.
+     * Other selectors read one secret at a time. The versions returned carry AWS's creation
+     * time and no tags: per-version tags need one more call per secret, which a bulk read
+     * exists to avoid ({@link #get} and {@link #versions} return them).
      */
     @Override
     public Map<String, Secret> getAll(Collection<String> paths, Selector selector) {
@@ -223,32 +234,15 @@ public final class AwsSecretStore implements SecretStore {
             pathByName.put(secretName(path), path);
         }
         List<String> names = new ArrayList<>(pathByName.keySet());
-        Map<String, Secret> found = new HashMap<>();
+        List<List<String>> chunks = new ArrayList<>();
         for (int from = 0; from < names.size(); from += BATCH_SIZE) {
-            List<String> chunk = names.subList(from, Math.min(names.size(), from + BATCH_SIZE));
-            String next = null;
-            do {
-                String token = next;
-                BatchGetSecretValueResponse r;
-                try {
-                    r = client.batchGetSecretValue(b -> b.secretIdList(chunk).nextToken(token));
-                } catch (SdkException e) {
-                    throw errors.map(e, "bulk read of " + chunk.size() + " secrets (" + pathByName.get(chunk.get(0)) + ", ...)", false);
-                }
-                for (SecretValueEntry e : r.secretValues()) {
-                    String path = pathByName.get(e.name());
-                    if (path == null || PLACEHOLDER_VERSION.equals(e.versionId())) {
-                        continue;
-                    }
-                    VersionInfo info = new VersionInfo(e.versionId(), e.createdDate() == null ? Instant.EPOCH : e.createdDate(),
-                            stages(e.versionId(), e.versionStages()), Map.of());
-                    found.put(path, new Secret(path, info, SecretValue.wrap(decode(e.secretString(), e.secretBinary()))));
-                }
-                for (APIErrorType err : r.errors()) {
-                    checkBatchError(err, pathByName.getOrDefault(err.secretId(), err.secretId()));
-                }
-                next = r.nextToken() == null || r.nextToken().isEmpty() ? null : r.nextToken();
-            } while (next != null);
+            chunks.add(names.subList(from, Math.min(names.size(), from + BATCH_SIZE)));
+        }
+        Map<String, Secret> found = new ConcurrentHashMap<>();
+        if (chunks.size() <= 1) {
+            chunks.forEach(chunk -> readChunk(chunk, pathByName, found));
+        } else {
+            readChunksConcurrently(chunks, pathByName, found);
         }
         Map<String, Secret> out = new LinkedHashMap<>();
         for (String path : pathByName.values()) {
@@ -258,6 +252,63 @@ public final class AwsSecretStore implements SecretStore {
             }
         }
         return out;
+    }
+
+    /** Reads every chunk, at most {@value #BATCH_CONCURRENCY} at a time; the first failure (in chunk order) is thrown. */
+    private void readChunksConcurrently(List<List<String>> chunks, Map<String, String> pathByName, Map<String, Secret> found) {
+        Semaphore permits = new Semaphore(BATCH_CONCURRENCY);
+        List<Future<?>> calls = new ArrayList<>(chunks.size());
+        try (ExecutorService threads = Executors.newThreadPerTaskExecutor(BATCH_THREADS)) {
+            for (List<String> chunk : chunks) {
+                calls.add(threads.submit(() -> {
+                    permits.acquireUninterruptibly();
+                    try {
+                        readChunk(chunk, pathByName, found);
+                    } finally {
+                        permits.release();
+                    }
+                }));
+            }
+        } // close() waits for every call
+        for (Future<?> call : calls) {
+            try {
+                call.get();
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof RuntimeException r) {
+                    throw r;
+                }
+                throw new RotorException("store '" + name + "': bulk read failed", e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ProviderUnavailableException("store '" + name + "': bulk read interrupted", false, e);
+            }
+        }
+    }
+
+    private void readChunk(List<String> chunk, Map<String, String> pathByName, Map<String, Secret> found) {
+        String next = null;
+        do {
+            String token = next;
+            BatchGetSecretValueResponse r;
+            try {
+                r = client.batchGetSecretValue(b -> b.secretIdList(chunk).nextToken(token));
+            } catch (SdkException e) {
+                throw errors.map(e, "bulk read of " + chunk.size() + " secrets (" + pathByName.get(chunk.get(0)) + ", ...)", false);
+            }
+            for (SecretValueEntry e : r.secretValues()) {
+                String path = pathByName.get(e.name());
+                if (path == null || PLACEHOLDER_VERSION.equals(e.versionId())) {
+                    continue;
+                }
+                VersionInfo info = new VersionInfo(e.versionId(), e.createdDate() == null ? Instant.EPOCH : e.createdDate(),
+                        stages(e.versionId(), e.versionStages()), Map.of());
+                found.put(path, new Secret(path, info, SecretValue.wrap(decode(e.secretString(), e.secretBinary()))));
+            }
+            for (APIErrorType err : r.errors()) {
+                checkBatchError(err, pathByName.getOrDefault(err.secretId(), err.secretId()));
+            }
+            next = r.nextToken() == null || r.nextToken().isEmpty() ? null : r.nextToken();
+        } while (next != null);
     }
 
     private void checkBatchError(APIErrorType err, String path) {
