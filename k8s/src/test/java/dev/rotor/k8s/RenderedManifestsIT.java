@@ -86,7 +86,7 @@ class RenderedManifestsIT {
 
     @ParameterizedTest
     @ValueSource(strings = {"overlays/single-node", "overlays/ha-postgres", "examples"})
-    void theRotorImageGetsAWritableTmpAndOnlyPodsThatCallTheApiMountAToken(String dir) {
+    void everyContainerHasAWritableTmpAndEveryPodSaysWhetherItMountsAToken(String dir) {
         List<HasMetadata> objects = rendered(dir);
         for (PodPolicy.Workload w : PodPolicy.workloads(objects)) {
             List<Container> all = Stream.concat(w.spec().getInitContainers().stream(), w.spec().getContainers().stream()).toList();
@@ -100,6 +100,11 @@ class RenderedManifestsIT {
                         });
             }
             assertThat(w.spec().getAutomountServiceAccountToken()).as(w.name() + " says whether it mounts a token").isNotNull();
+        }
+        // The daemon calls the Kubernetes API (Secret sync, restarts); an application's pod does not.
+        for (Deployment d : PodPolicy.ofType(objects, Deployment.class)) {
+            assertThat(d.getSpec().getTemplate().getSpec().getAutomountServiceAccountToken()).as(d.getMetadata().getName())
+                    .isEqualTo(d.getMetadata().getName().equals("rotor"));
         }
         for (ServiceAccount sa : PodPolicy.ofType(objects, ServiceAccount.class)) {
             assertThat(sa.getAutomountServiceAccountToken()).as(sa.getMetadata().getName()).isFalse();
