@@ -111,6 +111,30 @@ class RenderedManifestsIT {
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"overlays/single-node", "overlays/ha-postgres", "examples"})
+    void everyRotorContainerReadsItsConfigurationFromTheGeneratedConfigMap(String dir) {
+        List<HasMetadata> objects = rendered(dir);
+        int rotorContainers = 0;
+        for (PodPolicy.Workload w : PodPolicy.workloads(objects)) {
+            List<Container> all = Stream.concat(w.spec().getInitContainers().stream(), w.spec().getContainers().stream()).toList();
+            for (Container c : all.stream().filter(c -> c.getImage().contains("/rotor/rotor:")).toList()) {
+                rotorContainers++;
+                String where = w.name() + " " + c.getName();
+                int at = c.getArgs().indexOf("--config");
+                assertThat(at).as(where + " names its configuration").isNotNegative();
+                String path = c.getArgs().get(at + 1);
+                var mount = c.getVolumeMounts().stream().filter(m -> path.startsWith(m.getMountPath() + "/")).findFirst()
+                        .orElseThrow(() -> new AssertionError(where + ": nothing mounted at " + path));
+                Volume volume = w.spec().getVolumes().stream().filter(v -> v.getName().equals(mount.getName())).findFirst().orElseThrow();
+                ConfigMap cm = PodPolicy.one(objects, ConfigMap.class, volume.getConfigMap().getName());
+                assertThat(cm.getData()).as(where).containsKey(path.substring(mount.getMountPath().length() + 1));
+                assertThat(mount.getReadOnly()).as(where).isTrue();
+            }
+        }
+        assertThat(rotorContainers).isPositive();
+    }
+
     @Test
     void noKustomizationGeneratesASecretFromLiterals() throws IOException {
         YAMLMapper yaml = new YAMLMapper();
@@ -133,7 +157,7 @@ class RenderedManifestsIT {
 
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int exit = cli(tmp, out, err).run("--config", file.toString(), "policy", "validate");
+        int exit = cli(tmp, out, err).run("policy", "validate", "--config", file.toString());
 
         assertThat(err.toString(StandardCharsets.UTF_8)).isEmpty();
         assertThat(exit).isZero();
@@ -147,7 +171,7 @@ class RenderedManifestsIT {
 
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int exit = cli(tmp, out, err).run("--config", file.toString(), "policy", "validate");
+        int exit = cli(tmp, out, err).run("policy", "validate", "--config", file.toString());
 
         assertThat(err.toString(StandardCharsets.UTF_8)).isEmpty();
         assertThat(exit).isZero();
