@@ -7,16 +7,12 @@ import dev.rotor.SecretStore;
 import dev.rotor.spi.SecretStoreProvider;
 import dev.rotor.spi.StoreConfig;
 import dev.rotor.spi.StoreContext;
-import io.fabric8.kubernetes.client.Config;
-import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
-import org.jspecify.annotations.Nullable;
 
 /**
  * Provider of type {@code kubernetes}: Secrets of one namespace, read-only
@@ -82,21 +78,8 @@ public final class KubernetesStoreProvider implements SecretStoreProvider {
         InvalidConfigurationException.throwIfAny(validate(config, context));
         Map<String, Object> s = config.settings();
         String namespace = (String) s.get("namespace");
-        KubernetesClient client = client((String) s.get("apiServer"), namespace);
+        KubernetesClient client = KubernetesClients.create((String) s.get("apiServer"), namespace);
         return new ClientOwningStore(new KubernetesSecretStore(config.name(), client, namespace, (String) s.get("key"), context.clock()), client);
-    }
-
-    /** A client from the in-cluster service account or the kubeconfig (fabric8's auto-configuration), optionally at another API server. */
-    public static KubernetesClient client(@Nullable String apiServer, @Nullable String namespace) {
-        Config base = Config.autoConfigure(null);
-        ConfigBuilder cb = new ConfigBuilder(base);
-        if (apiServer != null) {
-            cb.withMasterUrl(apiServer);
-        }
-        if (namespace != null) {
-            cb.withNamespace(namespace);
-        }
-        return new KubernetesClientBuilder().withConfig(cb.build()).build();
     }
 
     /** Closes the client the provider made together with the store. */
