@@ -46,7 +46,7 @@ public record KubernetesSyncTarget(String namespace, String secret, @Nullable St
         fields = Collections.unmodifiableMap(new LinkedHashMap<>(fields));
         restart = List.copyOf(restart);
         List<ConfigProblem> problems = new ArrayList<>();
-        check(namespace, secret, wholeValueKey, fields, restart, "kubernetes", problems);
+        check(namespace, secret, wholeValueKey, fields, restart, "kubernetes", true, problems);
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException(String.join("; ", problems.stream().map(ConfigProblem::toString).toList()));
         }
@@ -118,7 +118,7 @@ public record KubernetesSyncTarget(String namespace, String secret, @Nullable St
             problems.add(new ConfigProblem(f + ".restart", "must be a list of Deployment names, " + found(rawRestart)));
         }
         if (namespace != null && secret != null) {
-            check(namespace, secret, wholeValueKey, fields, restart, f, problems);
+            check(namespace, secret, wholeValueKey, fields, restart, f, false, problems);
         }
         if (problems.size() != before || namespace == null || secret == null) {
             return null;
@@ -127,14 +127,15 @@ public record KubernetesSyncTarget(String namespace, String secret, @Nullable St
     }
 
     private static void check(String namespace, String secret, @Nullable String wholeValueKey, Map<String, String> fields,
-            List<String> restart, String f, List<ConfigProblem> problems) {
+            List<String> restart, String f, boolean requireKeys, List<ConfigProblem> problems) {
         if (!LABEL.matcher(namespace).matches()) {
             problems.add(new ConfigProblem(f + ".namespace", "'" + namespace + "' is not a namespace name (lower-case DNS label)"));
         }
         if (!SUBDOMAIN.matcher(secret).matches()) {
             problems.add(new ConfigProblem(f + ".secret", "'" + secret + "' is not a Secret name (lower-case DNS subdomain)"));
         }
-        if (wholeValueKey == null && fields.isEmpty()) {
+        // bind() reports missing keys itself, with what it found instead
+        if (requireKeys && wholeValueKey == null && fields.isEmpty()) {
             problems.add(new ConfigProblem(f + ".keys", "must name at least one data key"));
         }
         if (wholeValueKey != null && !fields.isEmpty()) {
