@@ -177,6 +177,14 @@ public final class KubernetesSecretStore implements SecretStore {
         return new VersionInfo(rv == null ? "0" : rv, created, Set.of(Stage.CURRENT), Map.of());
     }
 
+    private static String rootType(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getClass().getSimpleName();
+    }
+
     private <T> T call(String verb, String path, Supplier<T> call) {
         try {
             return call.get();
@@ -186,8 +194,8 @@ public final class KubernetesSecretStore implements SecretStore {
                 throw new AccessDeniedException("kubernetes: " + what + " refused (" + e.getCode() + "): the service account needs RBAC verb '"
                         + verb + "' on secrets in namespace " + namespace, e);
             }
-            boolean retryable = e.getCode() == 0 || e.getCode() == 429 || e.getCode() >= 500;
-            throw new ProviderUnavailableException("kubernetes: " + what + " failed (" + (e.getCode() == 0 ? "no response" : "HTTP " + e.getCode()) + ")",
+            boolean retryable = e.getCode() <= 0 || e.getCode() == 429 || e.getCode() >= 500;
+            throw new ProviderUnavailableException("kubernetes: " + what + " failed (" + (e.getCode() <= 0 ? "no response: " + rootType(e) : "HTTP " + e.getCode()) + ")",
                     retryable, e);
         }
     }

@@ -378,7 +378,8 @@ public final class KubernetesSecretSync implements AutoCloseable {
         try {
             return call.get();
         } catch (KubernetesClientException e) {
-            int code = e.getCode();
+            // fabric8 reports no HTTP response as a code of 0 or -1
+            int code = Math.max(0, e.getCode());
             String what = verb + " " + resource + " " + ns + "/" + name;
             String why = switch (code) {
                 case 403 -> "refused (403 Forbidden): the service account needs RBAC verb '" + verb + "' on " + resource + " in namespace " + ns;
