@@ -103,11 +103,14 @@ public final class KubernetesSecretSync implements AutoCloseable {
     /** Syncs after every successful rotation of a configured secret, on the background thread. Give it to the rotation service. */
     public RotationListener listener() {
         return event -> {
-            if (event instanceof RotationEvent.Succeeded s) {
-                SecretRef ref = SecretRef.of(s.store(), s.path());
-                if (targets.containsKey(ref)) {
-                    worker.execute(() -> syncQuietly(ref));
+            switch (event) {
+                case RotationEvent.Succeeded s -> {
+                    SecretRef ref = SecretRef.of(s.store(), s.path());
+                    if (targets.containsKey(ref)) {
+                        worker.execute(() -> syncQuietly(ref));
+                    }
                 }
+                default -> { } // only a promoted version is copied
             }
         };
     }
@@ -328,8 +331,8 @@ public final class KubernetesSecretSync implements AutoCloseable {
                 }
                 return;
             } catch (KubernetesSyncException e) {
-                boolean raced = e.status() == 409 || (existing == null && e.status() == 409);
-                if (!raced || attempt >= CONFLICT_RETRIES) {
+                // 409: changed since it was read (update), or created meanwhile (create): read again
+                if (e.status() != 409 || attempt >= CONFLICT_RETRIES) {
                     throw e;
                 }
                 LOG.debug("{} changed while syncing {} (attempt {}); retrying", target.describe(), ref.format(), attempt);
