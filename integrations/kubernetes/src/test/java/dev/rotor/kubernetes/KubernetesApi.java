@@ -44,7 +44,12 @@ final class KubernetesApi implements AutoCloseable {
         dispatcher.refused = Set.of(methods);
     }
 
-    /** The bodies of the requests the server answered, for leak checks. */
+    /** Answer the next {@code n} PUTs of Secrets with 409 Conflict, as when another writer got there first. */
+    void conflictNextPuts(int n) {
+        dispatcher.conflicts.set(n);
+    }
+
+    /** The method and path of every request the server answered. */
     List<String> requestLog() {
         return List.copyOf(dispatcher.log);
     }
@@ -57,6 +62,7 @@ final class KubernetesApi implements AutoCloseable {
 
     private static final class RefusingDispatcher extends KubernetesCrudDispatcher {
         private volatile Set<String> refused = Set.of();
+        private final java.util.concurrent.atomic.AtomicInteger conflicts = new java.util.concurrent.atomic.AtomicInteger();
         private final List<String> log = new CopyOnWriteArrayList<>();
 
         @Override
@@ -70,6 +76,10 @@ final class KubernetesApi implements AutoCloseable {
                         "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"reason\":\"Forbidden\",\"code\":403,"
                                 + "\"message\":\"secrets \\\"" + name + "\\\" is forbidden: User \\\"system:serviceaccount:rotor:rotor\\\" cannot "
                                 + method.toLowerCase(Locale.ROOT) + " resource \\\"secrets\\\"\"}");
+            }
+            if (path.contains("/secrets/") && method.equals("PUT") && conflicts.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                return new MockResponse().setResponseCode(409).setHeader("Content-Type", "application/json").setBody(
+                        "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"reason\":\"Conflict\",\"code\":409}");
             }
             return super.dispatch(request);
         }

@@ -110,6 +110,18 @@ class KubernetesSecretSyncIT {
     }
 
     @Test
+    void aConflictingWriterMakesTheUpdateReadAgainAndRetry() throws Exception {
+        String v1 = rotate();
+        api.conflictNextPuts(2);
+        clock.advance(Duration.ofHours(1));
+        String v2 = rotate();
+        assertThat(v2).isNotEqualTo(v1);
+        assertThat(sync.failures()).isEmpty();
+        assertThat(secret().getMetadata().getAnnotations()).containsEntry(KubernetesSecretSync.ANNOTATION_VERSION, v2);
+        assertThat(api.requestLog().stream().filter(r -> r.startsWith("PUT ") && r.contains("/secrets/app-db"))).hasSize(3);
+    }
+
+    @Test
     void anUpdateKeepsTheSecretsOtherDataKeys() throws Exception {
         api.client().secrets().inNamespace(NS).resource(new io.fabric8.kubernetes.api.model.SecretBuilder().withNewMetadata()
                 .withName("app-db").withNamespace(NS).endMetadata()
