@@ -32,6 +32,7 @@ public record Alert(String key, Severity severity, String kind, String ref, Stri
     public static final String KIND_ACCESS_NEW_ACTOR = "unusual-access-new-actor";
     public static final String KIND_AUDIT_SINK_FAILED = "audit-sink-failed";
     public static final String KIND_AUTH_FAILURE_BURST = "auth-failure-burst";
+    public static final String KIND_SYNC_FAILED = "sync-failed";
 
     /** Texts longer than this are cut, so that one odd input cannot make a notice unreadable. */
     public static final int MAX_TEXT = 1000;

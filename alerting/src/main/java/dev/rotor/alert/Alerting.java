@@ -152,6 +152,34 @@ public final class Alerting implements AutoCloseable {
         resolve(Alert.KIND_AUDIT_SINK_FAILED + "|" + sink);
     }
 
+    /**
+     * Copying the CURRENT version of {@code ref} to a consumer (a Kubernetes Secret, say) failed;
+     * the rotation itself is done. Deduplicated per ref and target like the other conditions.
+     *
+     * @param target where the copy goes, e.g. {@code kubernetes:ns/secret}; no credentials
+     * @param error what failed: the verb, the object and the error's type or status, never a value
+     */
+    public void syncFailed(SecretRef ref, String target, String versionId, String error) {
+        Objects.requireNonNull(ref, "ref");
+        Objects.requireNonNull(target, "target");
+        Objects.requireNonNull(versionId, "versionId");
+        Objects.requireNonNull(error, "error");
+        Instant now = clock.instant();
+        String r = plain(ref);
+        Map<String, String> d = new LinkedHashMap<>();
+        d.put("target", target);
+        d.put("version", versionId);
+        d.put("error", error);
+        raise(new Alert(Alert.KIND_SYNC_FAILED + "|" + r + "|" + target, Severity.CRITICAL, Alert.KIND_SYNC_FAILED, r,
+                "sync of " + r + " to " + target + " failed; the rotation is done, consumers still see the old version", d, now, false),
+                routesFor(ref));
+    }
+
+    /** The copy of {@code ref} to {@code target} succeeded again: ends its sync failure condition. */
+    public void syncRecovered(SecretRef ref, String target) {
+        resolve(Alert.KIND_SYNC_FAILED + "|" + plain(ref) + "|" + target);
+    }
+
     /** Wraps {@code sink} so that its failures raise alerts and the events it records are watched for unusual access. */
     public AuditSink watch(AuditSink sink) {
         return new AlertingAuditSink(sink, this);

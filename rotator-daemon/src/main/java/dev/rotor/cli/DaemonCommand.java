@@ -27,6 +27,9 @@ final class DaemonCommand extends Subcommand {
     @Option(names = "--jmx", description = "Also publish the metrics over JMX (domain dev.rotor).")
     boolean jmx;
 
+    /** How often the daemon retries failed Kubernetes syncs (each on its own backoff) and re-checks every synced Secret. */
+    private static final Duration KUBERNETES_RECHECK = Duration.ofMinutes(1);
+
     @Override
     public Integer call() {
         long started = System.nanoTime();
@@ -48,6 +51,8 @@ final class DaemonCommand extends Subcommand {
             RunLog runs = new RunLog(RunLog.DEFAULT_CAPACITY);
             runtime.service().addListener(runs);
             RotorDaemon daemon = RotorDaemon.start(runtime.service(), env().environment());
+            // Repairs Secrets left stale by an earlier run at once, then retries failed syncs and re-checks every minute.
+            runtime.kubernetesSync().ifPresent(s -> s.start(KUBERNETES_RECHECK));
             AdminServer api;
             try {
                 api = startApi(runtime, runs, daemon, metrics);

@@ -2,6 +2,7 @@ package dev.rotor.cli;
 
 import dev.rotor.aws.AwsStoreProvider;
 import dev.rotor.azure.AzureStoreProvider;
+import dev.rotor.kubernetes.KubernetesStoreProvider;
 import dev.rotor.local.LocalStoreProvider;
 import dev.rotor.spi.ProviderRegistry;
 import dev.rotor.vault.VaultStoreProvider;
@@ -20,6 +21,7 @@ final class Providers {
                 .register(new AwsStoreProvider())
                 .register(new VaultStoreProvider())
                 .register(new AzureStoreProvider())
+                .register(new KubernetesStoreProvider())
                 .build();
     }
 }

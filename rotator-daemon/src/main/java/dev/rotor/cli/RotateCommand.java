@@ -3,10 +3,13 @@ package dev.rotor.cli;
 import com.codahale.metrics.MetricRegistry;
 import dev.rotor.SecretRef;
 import dev.rotor.daemon.RotationService;
+import dev.rotor.kubernetes.KubernetesSecretSync;
+import dev.rotor.kubernetes.KubernetesSyncTarget;
 import dev.rotor.rotation.RotationInProgressException;
 import dev.rotor.rotation.RotationRequest;
 import dev.rotor.rotation.RotationResult;
 import java.io.PrintStream;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -65,7 +68,8 @@ final class RotateCommand extends Subcommand {
             RotationService service = runtime.service();
             String actor = runtime.rotor().actor();
             if (due) {
-                return due(service);
+                int code = due(service);
+                return runtime.kubernetesSync().isPresent() ? Math.max(code, syncPass(runtime.kubernetesSync().get())) : code;
             }
             RotationRequest request = new RotationRequest(emergency, reason, actor);
             if (ref != null) {
@@ -101,6 +105,29 @@ final class RotateCommand extends Subcommand {
         out().println("due pass: " + rotated + " rotated, " + failed + " failed, " + busy + " busy, " + notDue + " not due");
         out().flush();
         return failed > 0 ? ExitCodes.ROTATION_FAILED : busy > 0 ? ExitCodes.CONFLICT : ExitCodes.OK;
+    }
+
+    /**
+     * After a due pass: waits for the syncs of this pass, then re-syncs every Secret that does not hold
+     * CURRENT (a CronJob's repair of an earlier failed sync). A failed sync leaves the rotation done, and
+     * the exit code as the rotations made it; the failures are printed, logged and alerted.
+     */
+    private int syncPass(KubernetesSecretSync sync) {
+        try {
+            if (!sync.awaitIdle(Duration.ofMinutes(2))) {
+                env().err().println("kubernetes sync: still running after 2m; the next pass re-checks");
+                return ExitCodes.OK;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return ExitCodes.OK;
+        }
+        for (SecretRef r : sync.resyncStale()) {
+            out().println("synced   " + r.format() + " to " + sync.target(r).map(KubernetesSyncTarget::describe).orElse("?"));
+        }
+        sync.failures().forEach((r, f) -> env().err().println("sync failed " + r.format() + " version " + f.versionId() + ": " + f.error()));
+        out().flush();
+        return ExitCodes.OK;
     }
 
     private int selector(RotationService service, RotationRequest request) {

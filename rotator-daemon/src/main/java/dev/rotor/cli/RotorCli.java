@@ -61,6 +61,7 @@ import picocli.CommandLine;
             StatusCommand.class,
             DaemonCommand.class,
             ExecCommand.class,
+            RenderCommand.class,
             CommandLine.HelpCommand.class,
         },
         footerHeading = "%n",

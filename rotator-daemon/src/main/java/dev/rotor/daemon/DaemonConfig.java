@@ -11,6 +11,7 @@ import dev.rotor.config.Durations;
 import dev.rotor.config.RotorConfig;
 import dev.rotor.daemon.internal.Tree;
 import dev.rotor.daemon.internal.UnopenedStore;
+import dev.rotor.kubernetes.KubernetesSyncTarget;
 import dev.rotor.spi.RotatorConfig;
 import dev.rotor.spi.RotatorContext;
 import dev.rotor.spi.RotatorProvider;
@@ -50,6 +51,8 @@ import org.jspecify.annotations.Nullable;
  *     jitter: 30m
  *     grace: 24h
  *     alerts: [ops]                      # names under alerts.routes
+ *     sync:                              # after each rotation, copy CURRENT into a Kubernetes Secret
+ *       kubernetes: { namespace: payments, secret: app-db, keys: password, restart: [payments-api] }
  * }</pre>
  *
  * @param alerts the {@code alerts:} section, or {@code null} when there is none (no alerting)
@@ -60,7 +63,7 @@ public record DaemonConfig(RotorConfig rotor, List<Policy> policies, SchedulerSe
         @Nullable ApiConfig api, @Nullable PostgresAuditConfig auditPostgres) {
 
     private static final Set<String> POLICY_KEYS = Set.of("name", "ref", "selector", "rotator", "interval", "window", "jitter",
-            "grace", "alerts");
+            "grace", "alerts", "sync");
     private static final Pattern HOURS = Pattern.compile("(\\d{2}):(\\d{2})-(\\d{2}):(\\d{2})");
 
     public DaemonConfig {
@@ -164,6 +167,7 @@ public record DaemonConfig(RotorConfig rotor, List<Policy> policies, SchedulerSe
             Set<String> routes = alertRoutes(config.section(RotorConfig.ALERTS));
             Set<String> names = new HashSet<>();
             Map<SecretRef, String> refs = new LinkedHashMap<>();
+            Map<String, String> syncTargets = new LinkedHashMap<>();
             for (int i = 0; i < list.size(); i++) {
                 Policy p = policy(config, list.get(i), "policies[" + i + "]", routes, problems);
                 if (p == null) {
@@ -180,13 +184,21 @@ public record DaemonConfig(RotorConfig rotor, List<Policy> policies, SchedulerSe
                         continue;
                     }
                 }
+                if (p.sync() != null) {
+                    String other = syncTargets.putIfAbsent(p.sync().describe(), p.name());
+                    if (other != null) {
+                        problems.add(new ConfigProblem("policies[" + i + "].sync.kubernetes.secret", p.sync().describe()
+                                + " is written by policy '" + other + "' already"));
+                        continue;
+                    }
+                }
                 out.add(p);
             }
             return out;
         }
 
         private @Nullable Policy policy(RotorConfig config, Object raw, String path, @Nullable Set<String> routes, List<ConfigProblem> problems) {
-            Tree t = Tree.of(raw, path, problems, "name, ref or selector, rotator, interval, window, jitter, grace, alerts");
+            Tree t = Tree.of(raw, path, problems, "name, ref or selector, rotator, interval, window, jitter, grace, alerts, sync");
             if (t == null) {
                 return null;
             }
@@ -241,11 +253,18 @@ public record DaemonConfig(RotorConfig rotor, List<Policy> policies, SchedulerSe
                     }
                 }
             }
+            KubernetesSyncTarget sync = null;
+            if (t.has("sync")) {
+                sync = KubernetesSyncTarget.bind(t.raw("sync"), t.field("sync"), problems);
+                if (target instanceof PolicyTarget.Matching) {
+                    t.problem("sync", "needs a policy of one ref: a selector's secrets cannot share one Kubernetes Secret");
+                }
+            }
             if (problems.size() != before || name == null || target == null || rotatorName == null || rotator == null
                     || interval == null || window == null || jitter == null || grace == null || alerts == null) {
                 return null;
             }
-            return new Policy(name, target, rotatorName, interval, window, jitter, grace, alerts);
+            return new Policy(name, target, rotatorName, interval, window, jitter, grace, alerts, sync);
         }
 
         private @Nullable PolicyTarget target(RotorConfig config, Tree t) {

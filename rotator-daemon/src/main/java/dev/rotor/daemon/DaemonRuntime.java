@@ -13,6 +13,10 @@ import dev.rotor.audit.JsonlAuditSink;
 import dev.rotor.audit.StdoutAuditSink;
 import dev.rotor.config.AuditConfig;
 import dev.rotor.config.CheckpointKeys;
+import dev.rotor.kubernetes.KubernetesClients;
+import dev.rotor.kubernetes.KubernetesSecretSync;
+import dev.rotor.kubernetes.SecretSource;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import dev.rotor.audit.postgres.PostgresAuditSink;
 import dev.rotor.spi.ProviderRegistry;
 import java.io.IOException;
@@ -28,6 +32,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,7 +48,8 @@ import org.slf4j.LoggerFactory;
  * ({@link Alerting#rotationListener()}, one path only: the service's {@code Failed} and
  * {@code Emergency} notices are not turned into alerts, so one failure is one alert); overdue
  * secrets and their end from the service's {@code Overdue} and {@code Rotated} notices; audit sink
- * failures and unusual access from the audit sink, wrapped once by {@link Alerting#watch}.
+ * failures and unusual access from the audit sink, wrapped once by {@link Alerting#watch}; Kubernetes
+ * sync failures from {@link KubernetesSecretSync} (a policy's {@code sync:} block).
  *
  * <p>Thread-safe once opened, as its parts are.
  */
@@ -61,9 +67,12 @@ public final class DaemonRuntime implements AutoCloseable {
     private final Rotor rotor;
     private final RotationService service;
     private final MetricRegistry metrics;
+    private final @Nullable KubernetesSecretSync kubernetesSync;
 
     private DaemonRuntime(DaemonConfig config, @Nullable AuditSink audit, @Nullable AuditSink auditSink, @Nullable Alerting alerting,
-            @Nullable ScheduledExecutorService pruning, Rotor rotor, RotationService service, MetricRegistry metrics) {
+            @Nullable ScheduledExecutorService pruning, Rotor rotor, RotationService service, MetricRegistry metrics,
+            @Nullable KubernetesSecretSync kubernetesSync) {
+        this.kubernetesSync = kubernetesSync;
         this.config = config;
         this.audit = audit;
         this.auditSink = auditSink;
@@ -82,10 +91,23 @@ public final class DaemonRuntime implements AutoCloseable {
     public static DaemonRuntime open(DaemonConfig config, ProviderRegistry providers, RotatorRegistry rotators, Clock clock,
             Function<String, @Nullable String> environment, PrintStream auditStream, MetricRegistry metrics,
             @Nullable AuditSink auditOverride) {
+        return open(config, providers, rotators, clock, environment, auditStream, metrics, auditOverride,
+                () -> KubernetesClients.create(null, null));
+    }
+
+    /**
+     * As {@link #open(DaemonConfig, ProviderRegistry, RotatorRegistry, Clock, Function, PrintStream, MetricRegistry, AuditSink)},
+     * with the Kubernetes client the policies' {@code sync:} blocks write through (asked for only if a policy has one).
+     */
+    public static DaemonRuntime open(DaemonConfig config, ProviderRegistry providers, RotatorRegistry rotators, Clock clock,
+            Function<String, @Nullable String> environment, PrintStream auditStream, MetricRegistry metrics,
+            @Nullable AuditSink auditOverride, Supplier<KubernetesClient> kubernetes) {
         Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(kubernetes, "kubernetes");
         Alerting alerting = null;
         AuditSink opened = null;
         Rotor rotor = null;
+        KubernetesSecretSync sync = null;
         try {
             if (config.alerts() != null) {
                 alerting = config.alerts().toBuilder(environment, clock).policyRoutes(ref -> alertRoutes(config, ref)).build();
@@ -134,8 +156,16 @@ public final class DaemonRuntime implements AutoCloseable {
                     }
                 }, PRUNE_EVERY.toSeconds(), PRUNE_EVERY.toSeconds(), TimeUnit.SECONDS);
             }
-            return new DaemonRuntime(config, opened, sink, alerting, pruning, rotor, service, metrics);
+            sync = openSync(config, rotor, alerting, clock, kubernetes);
+            if (sync != null) {
+                // After the alerting listener: a rotation's own alerts go first; the sync runs on its own thread.
+                service.addListener(sync.listener());
+            }
+            return new DaemonRuntime(config, opened, sink, alerting, pruning, rotor, service, metrics, sync);
         } catch (RuntimeException e) {
+            if (sync != null) {
+                sync.close();
+            }
             if (rotor != null) {
                 rotor.close();
             }
@@ -147,6 +177,20 @@ public final class DaemonRuntime implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /** The Kubernetes sync of the policies with a {@code sync:} block, or null if none has one. */
+    private static @Nullable KubernetesSecretSync openSync(DaemonConfig config, Rotor rotor, @Nullable Alerting alerting, Clock clock,
+            Supplier<KubernetesClient> kubernetes) {
+        List<Policy> synced = config.policies().stream().filter(p -> p.sync() != null).toList();
+        if (synced.isEmpty()) {
+            return null;
+        }
+        KubernetesSecretSync.Builder b = KubernetesSecretSync.builder(kubernetes.get(), SecretSource.of(rotor::store)).alerting(alerting).clock(clock);
+        for (Policy p : synced) {
+            b.target(((PolicyTarget.Single) p.target()).ref(), Objects.requireNonNull(p.sync()));
+        }
+        return b.build();
     }
 
     /** The alert routes of the policy covering {@code ref}: the one naming it, else the first selector whose store and prefix match. */
@@ -227,6 +271,11 @@ public final class DaemonRuntime implements AutoCloseable {
         return metrics;
     }
 
+    /** The Kubernetes Secret sync, when a policy has a {@code sync:} block. */
+    public Optional<KubernetesSecretSync> kubernetesSync() {
+        return Optional.ofNullable(kubernetesSync);
+    }
+
     /** Alerting, when the configuration has an {@code alerts:} section. */
     public Optional<Alerting> alerting() {
         return Optional.ofNullable(alerting);
@@ -237,13 +286,17 @@ public final class DaemonRuntime implements AutoCloseable {
         return Optional.ofNullable(auditSink);
     }
 
-    /** Closes the service, the stores, the audit sinks this runtime opened, then alerting (which sends what is queued). */
+    /** Closes the service, the Kubernetes sync (after its queued syncs), the stores, the audit sinks this runtime opened, then alerting (which sends what is queued). */
     @Override
     public void close() {
         if (pruning != null) {
             pruning.shutdownNow();
         }
         service.close();
+        if (kubernetesSync != null) {
+            // Lets queued syncs finish: they read from the stores closed next.
+            kubernetesSync.close();
+        }
         rotor.close();
         if (audit != null) {
             try {

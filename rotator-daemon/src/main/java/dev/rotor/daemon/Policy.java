@@ -1,10 +1,12 @@
 package dev.rotor.daemon;
 
+import dev.rotor.kubernetes.KubernetesSyncTarget;
 import dev.rotor.rotation.RotationOptions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One rotation policy from {@code rotor.yaml}: what to rotate, with which rotator, how often and when.
@@ -17,9 +19,10 @@ import java.util.Objects;
  * @param jitter how far past the window's earliest moment a rotation may be spread (deterministic per ref)
  * @param grace how long PREVIOUS keeps working before RETIRE revokes it
  * @param alerts the alert routes told about this policy's problems
+ * @param sync where each new CURRENT is copied in Kubernetes after a rotation ({@code sync.kubernetes}), or {@code null}
  */
 public record Policy(String name, PolicyTarget target, String rotator, Duration interval, Window window, Duration jitter,
-        Duration grace, List<String> alerts) {
+        Duration grace, List<String> alerts, @Nullable KubernetesSyncTarget sync) {
 
     public static final String NAME_PATTERN = "[A-Za-z0-9][A-Za-z0-9._-]{0,62}";
     public static final Duration DEFAULT_JITTER = Duration.ZERO;
@@ -53,6 +56,15 @@ public record Policy(String name, PolicyTarget target, String rotator, Duration 
             throw new IllegalArgumentException("grace must not be negative");
         }
         alerts = List.copyOf(alerts);
+        if (sync != null && !(target instanceof PolicyTarget.Single)) {
+            throw new IllegalArgumentException("sync needs a policy of one ref, not a selector");
+        }
+    }
+
+    /** A policy without a Kubernetes sync. */
+    public Policy(String name, PolicyTarget target, String rotator, Duration interval, Window window, Duration jitter,
+            Duration grace, List<String> alerts) {
+        this(name, target, rotator, interval, window, jitter, grace, alerts, null);
     }
 
     /** The default interval for a rotator type, if Rotor knows the type. */

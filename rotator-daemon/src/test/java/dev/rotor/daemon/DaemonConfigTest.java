@@ -145,6 +145,48 @@ class DaemonConfigTest {
     }
 
     @Test
+    void bindsAKubernetesSyncBlock() {
+        DaemonConfig config = DaemonConfig.parse("""
+                stores: { main: { type: memory } }
+                rotators: { k: { type: random-secret } }
+                policies:
+                  - name: a
+                    ref: secret://main/db/app
+                    rotator: k
+                    sync:
+                      kubernetes: { namespace: payments, secret: app-db, keys: { username: DB_USER, password: DB_PASSWORD }, restart: [api] }
+                  - { name: b, ref: secret://main/x, rotator: k }
+                """, BASE, ROTATORS);
+        assertThat(config.policy("a").orElseThrow().sync()).isEqualTo(new dev.rotor.kubernetes.KubernetesSyncTarget("payments", "app-db", null,
+                Map.of("username", "DB_USER", "password", "DB_PASSWORD"), List.of("api")));
+        assertThat(config.policy("b").orElseThrow().sync()).isNull();
+    }
+
+    @Test
+    void kubernetesSyncProblemsAreReportedWithThePolicies() {
+        assertThat(problemsOf("""
+                stores: { main: { type: memory } }
+                rotators: { k: { type: random-secret } }
+                policies:
+                  - name: a
+                    ref: secret://main/x
+                    rotator: k
+                    sync: { kubernetes: { namespace: Payments, secret: app-db, keys: password } }
+                  - name: b
+                    selector: { store: main, prefix: p/ }
+                    rotator: k
+                    sync: { kubernetes: { namespace: payments, secret: app-db, keys: password } }
+                  - { name: c, ref: secret://main/y, rotator: k, sync: { kubernetes: { namespace: payments, secret: s, keys: k } } }
+                  - { name: d, ref: secret://main/z, rotator: k, sync: { kubernetes: { namespace: payments, secret: s, keys: k } } }
+                  - { name: e, ref: secret://main/w, rotator: k, sync: { kubernetes: { namespace: payments, secret: t } } }
+                """)).extracting(ConfigProblem::field).containsExactly(
+                "policies[0].sync.kubernetes.namespace",
+                "policies[1].sync",
+                "policies[3].sync.kubernetes.secret",
+                "policies[4].sync.kubernetes.keys");
+    }
+
+    @Test
     void aRotatorTypeWithoutDefaultNeedsAnInterval() {
         RotatorRegistry custom = RotatorRegistry.builder().register(new dev.rotor.spi.RotatorProvider() {
             @Override
