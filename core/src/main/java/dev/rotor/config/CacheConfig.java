@@ -12,8 +12,10 @@ import org.jspecify.annotations.Nullable;
  * @param ttl how long a loaded value is fresh
  * @param maxStale how long past its expiry a last-good value may be served while the backend fails
  * @param maxEntries the most entries kept; {@code null} for no bound
+ * @param refreshAhead the last fraction of an entry's lifetime (0 to 0.5) in which a read starts
+ *     one background reload; 0 turns refresh-ahead off
  */
-public record CacheConfig(Duration ttl, Duration maxStale, @Nullable Integer maxEntries) {
+public record CacheConfig(Duration ttl, Duration maxStale, @Nullable Integer maxEntries, double refreshAhead) {
 
     public CacheConfig {
         Objects.requireNonNull(ttl, "ttl");
@@ -27,6 +29,14 @@ public record CacheConfig(Duration ttl, Duration maxStale, @Nullable Integer max
         if (maxEntries != null && maxEntries < 1) {
             throw new IllegalArgumentException("cache maxEntries must be at least 1");
         }
+        if (!(refreshAhead >= 0 && refreshAhead <= 0.5)) {
+            throw new IllegalArgumentException("cache refreshAhead must be from 0 to 0.5");
+        }
+    }
+
+    /** A cache with these limits and the default refresh-ahead fraction. */
+    public CacheConfig(Duration ttl, Duration maxStale, @Nullable Integer maxEntries) {
+        this(ttl, maxStale, maxEntries, CacheOptions.DEFAULT_REFRESH_AHEAD);
     }
 
     /** A cache with this ttl and the defaults of {@link CacheOptions} otherwise. */
@@ -36,6 +46,7 @@ public record CacheConfig(Duration ttl, Duration maxStale, @Nullable Integer max
 
     /** The options of the cache layer. */
     public CacheOptions toOptions() {
-        return CacheOptions.defaults().withTtl(ttl).withMaxStale(maxStale).withMaxEntries(maxEntries);
+        return CacheOptions.defaults().withTtl(ttl).withMaxStale(maxStale).withMaxEntries(maxEntries)
+                .withRefreshAhead(refreshAhead);
     }
 }

@@ -49,7 +49,7 @@ final class RotorConfigReader {
     private static final Set<String> AUDIT_KEYS = Set.of("file", "stdout", "checkpointKeyEnv", "cachedReads", "summaryInterval",
             "rollover", "retention", "archive", "postgres");
     private static final Set<String> ROLLOVER_KEYS = Set.of("maxSize", "daily", "zone");
-    private static final Set<String> CACHE_KEYS = Set.of("ttl", "maxStale", "maxEntries");
+    private static final Set<String> CACHE_KEYS = Set.of("ttl", "maxStale", "maxEntries", "refreshAhead");
 
     private final Path baseDirectory;
     private final List<ConfigProblem> problems = new ArrayList<>();
@@ -416,10 +416,21 @@ final class RotorConfigReader {
                 maxEntries = maxEntriesNode.intValue();
             }
         }
+        double refreshAhead = CacheOptions.DEFAULT_REFRESH_AHEAD;
+        JsonNode refreshAheadNode = node.get("refreshAhead");
+        if (refreshAheadNode != null && !refreshAheadNode.isNull()) {
+            if (!refreshAheadNode.isNumber()) {
+                problem("cache.refreshAhead", "must be a number from 0 (off) to 0.5, " + found(refreshAheadNode));
+            } else if (!(refreshAheadNode.doubleValue() >= 0 && refreshAheadNode.doubleValue() <= 0.5)) {
+                problem("cache.refreshAhead", "must be from 0 (off) to 0.5, was " + refreshAheadNode.asText());
+            } else {
+                refreshAhead = refreshAheadNode.doubleValue();
+            }
+        }
         if (problems.size() != before) {
             return null;
         }
-        CacheConfig cache = new CacheConfig(ttl, maxStale, maxEntries);
+        CacheConfig cache = new CacheConfig(ttl, maxStale, maxEntries, refreshAhead);
         try {
             cache.toOptions();
         } catch (InvalidConfigurationException e) {

@@ -167,7 +167,7 @@ class RotorConfigTest {
                 """).isEqualTo(List.of(
                 new ConfigProblem("audit.fsync", "unknown key (known: archive, cachedReads, checkpointKeyEnv, file, postgres, retention, rollover, stdout,"
                         + " summaryInterval)"),
-                new ConfigProblem("cache.size", "unknown key (known: maxEntries, maxStale, ttl)")));
+                new ConfigProblem("cache.size", "unknown key (known: maxEntries, maxStale, refreshAhead, ttl)")));
     }
 
     @Test
@@ -264,6 +264,29 @@ class RotorConfigTest {
                 .withTtl(Duration.ofMinutes(10)).withMaxStale(Duration.ZERO).withMaxEntries(500));
         assertThat(config.audit().cachedReads()).isEqualTo(HitAudit.EACH);
         assertThat(config.audit().summaryInterval()).isEqualTo(Duration.ofSeconds(30));
+    }
+
+    @Test
+    void refreshAheadIsReadAndDefaultsToTheCacheLayers() {
+        RotorConfig tuned = RotorConfig.parse("stores: {main: {type: memory}}\ncache: {ttl: 10m, refreshAhead: 0.35}\n", BASE);
+        RotorConfig plain = RotorConfig.parse("stores: {main: {type: memory}}\ncache: {ttl: 10m}\n", BASE);
+        RotorConfig off = RotorConfig.parse("stores: {main: {type: memory}}\ncache: {ttl: 10m, refreshAhead: 0}\n", BASE);
+
+        assertThat(tuned.cache().toOptions().refreshAhead()).isEqualTo(0.35);
+        assertThat(plain.cache().toOptions().refreshAhead()).isEqualTo(CacheOptions.DEFAULT_REFRESH_AHEAD);
+        assertThat(off.cache().toOptions().refreshAhead()).isZero();
+    }
+
+    @Test
+    void badRefreshAheadIsNamedBesideTheOtherProblems() {
+        problemsOf("stores: {main: {type: memory}}\ncache: {ttl: 5m, maxEntries: 0, refreshAhead: 0.7}\n")
+                .extracting(ConfigProblem::field)
+                .containsExactlyInAnyOrder("cache.maxEntries", "cache.refreshAhead");
+        problemsOf("stores: {main: {type: memory}}\ncache: {ttl: 5m, refreshAhead: 0.7}\n")
+                .isEqualTo(List.of(new ConfigProblem("cache.refreshAhead", "must be from 0 (off) to 0.5, was 0.7")));
+        problemsOf("stores: {main: {type: memory}}\ncache: {ttl: 5m, refreshAhead: soon}\n")
+                .isEqualTo(List.of(new ConfigProblem("cache.refreshAhead",
+                        "must be a number from 0 (off) to 0.5, found a string")));
     }
 
     @Test
