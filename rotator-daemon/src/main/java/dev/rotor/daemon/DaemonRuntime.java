@@ -156,7 +156,7 @@ public final class DaemonRuntime implements AutoCloseable {
                     }
                 }, PRUNE_EVERY.toSeconds(), PRUNE_EVERY.toSeconds(), TimeUnit.SECONDS);
             }
-            sync = openSync(config, rotor, alerting, clock, kubernetes);
+            sync = openSync(config, rotor, alerting, clock, kubernetes, metrics);
             if (sync != null) {
                 // After the alerting listener: a rotation's own alerts go first; the sync runs on its own thread.
                 service.addListener(sync.listener());
@@ -181,12 +181,13 @@ public final class DaemonRuntime implements AutoCloseable {
 
     /** The Kubernetes sync of the policies with a {@code sync:} block, or null if none has one. */
     private static @Nullable KubernetesSecretSync openSync(DaemonConfig config, Rotor rotor, @Nullable Alerting alerting, Clock clock,
-            Supplier<KubernetesClient> kubernetes) {
+            Supplier<KubernetesClient> kubernetes, MetricRegistry metrics) {
         List<Policy> synced = config.policies().stream().filter(p -> p.sync() != null).toList();
         if (synced.isEmpty()) {
             return null;
         }
-        KubernetesSecretSync.Builder b = KubernetesSecretSync.builder(kubernetes.get(), SecretSource.of(rotor::store)).alerting(alerting).clock(clock);
+        KubernetesSecretSync.Builder b = KubernetesSecretSync.builder(kubernetes.get(), SecretSource.of(rotor::store)).alerting(alerting).clock(clock)
+                .metrics(metrics);
         for (Policy p : synced) {
             b.target(((PolicyTarget.Single) p.target()).ref(), Objects.requireNonNull(p.sync()));
         }

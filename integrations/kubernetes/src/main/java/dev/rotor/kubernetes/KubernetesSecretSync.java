@@ -4,6 +4,9 @@ import dev.rotor.RotorException;
 import dev.rotor.Secret;
 import dev.rotor.SecretRef;
 import dev.rotor.SecretValue;
+import com.codahale.metrics.Counter;
+import com.codahale.metrics.Gauge;
+import com.codahale.metrics.MetricRegistry;
 import dev.rotor.alert.Alerting;
 import dev.rotor.rotation.RotationEvent;
 import dev.rotor.rotation.RotationListener;
@@ -62,6 +65,13 @@ public final class KubernetesSecretSync implements AutoCloseable {
     /** Pod template annotation: the version id the restart was for. */
     public static final String ANNOTATION_RESTARTED_VERSION = "rotor.dev/restartedVersion";
 
+    /** Counter: syncs that wrote a Secret (and restarted its Deployments). */
+    public static final String METRIC_SYNCED = "rotor.kubernetes.sync.succeeded";
+    /** Counter: sync attempts that failed (each retry counts). */
+    public static final String METRIC_FAILED = "rotor.kubernetes.sync.failed";
+    /** Gauge: secrets whose last sync failed and which wait for a retry. */
+    public static final String METRIC_FAILING = "rotor.kubernetes.sync.failing";
+
     private static final Logger LOG = LoggerFactory.getLogger(KubernetesSecretSync.class);
     private static final int CONFLICT_RETRIES = 5;
 
@@ -73,6 +83,8 @@ public final class KubernetesSecretSync implements AutoCloseable {
     private final Duration initialBackoff;
     private final Duration maxBackoff;
     private final Map<SecretRef, SyncFailure> failures = new ConcurrentHashMap<>();
+    private final Counter synced;
+    private final Counter syncFailures;
     private final ExecutorService worker;
     private volatile @Nullable ScheduledExecutorService timer;
 
@@ -84,6 +96,10 @@ public final class KubernetesSecretSync implements AutoCloseable {
         this.clock = b.clock;
         this.initialBackoff = b.initialBackoff;
         this.maxBackoff = b.maxBackoff;
+        MetricRegistry registry = b.metrics != null ? b.metrics : new MetricRegistry();
+        this.synced = registry.counter(METRIC_SYNCED);
+        this.syncFailures = registry.counter(METRIC_FAILED);
+        registry.gauge(METRIC_FAILING, () -> (Gauge<Integer>) failures::size);
         this.worker = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "rotor-kubernetes-sync");
             t.setDaemon(true);
@@ -152,6 +168,7 @@ public final class KubernetesSecretSync implements AutoCloseable {
             throw wrapped;
         }
         SyncFailure was = failures.remove(ref);
+        synced.inc();
         LOG.info("synced {} version {} to {}{}", ref.format(), versionId, target.describe(),
                 target.restart().isEmpty() ? "" : " and restarted deployments " + target.restart());
         if (was != null && alerting != null) {
@@ -412,6 +429,7 @@ public final class KubernetesSecretSync implements AutoCloseable {
             Duration wait = backoff(attempts);
             return new SyncFailure(versionId, e.getMessage(), e.status(), attempts, now, now.plus(wait));
         });
+        syncFailures.inc();
         LOG.warn("kubernetes sync of {} version {} to {} failed (attempt {}, next at {}); the rotation is done: {}", ref.format(), versionId,
                 target.describe(), f.attempts(), f.nextAttempt(), e.getMessage());
         if (alerting != null) {
@@ -470,6 +488,7 @@ public final class KubernetesSecretSync implements AutoCloseable {
         private final SecretSource source;
         private final Map<SecretRef, KubernetesSyncTarget> targets = new LinkedHashMap<>();
         private @Nullable Alerting alerting;
+        private @Nullable MetricRegistry metrics;
         private Clock clock = Clock.systemUTC();
         private Duration initialBackoff = Duration.ofSeconds(30);
         private Duration maxBackoff = Duration.ofMinutes(15);
@@ -490,6 +509,15 @@ public final class KubernetesSecretSync implements AutoCloseable {
         /** Raises {@code sync-failed} alerts here; without it failures are only logged. */
         public Builder alerting(@Nullable Alerting a) {
             this.alerting = a;
+            return this;
+        }
+
+        /**
+         * Registers {@value #METRIC_SYNCED}, {@value #METRIC_FAILED} and {@value #METRIC_FAILING} here;
+         * without it they are kept out of sight.
+         */
+        public Builder metrics(@Nullable MetricRegistry registry) {
+            this.metrics = registry;
             return this;
         }
 

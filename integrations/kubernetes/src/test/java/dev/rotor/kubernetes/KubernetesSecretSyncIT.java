@@ -3,6 +3,8 @@ package dev.rotor.kubernetes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.codahale.metrics.MetricRegistry;
+
 import dev.rotor.PutOptions;
 import dev.rotor.SecretRef;
 import dev.rotor.SecretValue;
@@ -50,6 +52,7 @@ class KubernetesSecretSyncIT {
     private InMemorySecretStore store;
     private Alerting alerting;
     private KubernetesSecretSync sync;
+    private final MetricRegistry metrics = new MetricRegistry();
     private CanaryRotator rotator;
     private RotationEngine engine;
 
@@ -75,7 +78,7 @@ class KubernetesSecretSyncIT {
 
     private KubernetesSecretSync newSync(io.fabric8.kubernetes.client.KubernetesClient client) {
         return KubernetesSecretSync.builder(client, SecretSource.of(name -> store)).target(REF, TARGET).alerting(alerting).clock(clock)
-                .backoff(Duration.ofSeconds(30), Duration.ofMinutes(15)).build();
+                .metrics(metrics).backoff(Duration.ofSeconds(30), Duration.ofMinutes(15)).build();
     }
 
     private String rotate() throws InterruptedException {
@@ -153,6 +156,9 @@ class KubernetesSecretSyncIT {
                 .satisfies(e -> assertThat(((KubernetesSyncException) e).forbidden()).isTrue());
         assertThat(sync.failures().get(REF).attempts()).isEqualTo(2);
         assertThat(sync.failures().get(REF).nextAttempt()).isEqualTo(clock.instant().plusSeconds(60));
+        assertThat(metrics.counter(KubernetesSecretSync.METRIC_FAILED).getCount()).isEqualTo(2);
+        assertThat(metrics.getGauges().get(KubernetesSecretSync.METRIC_FAILING).getValue()).isEqualTo(1);
+        assertThat(metrics.counter(KubernetesSecretSync.METRIC_SYNCED).getCount()).isZero();
 
         assertThat(alerting.awaitDelivery(Duration.ofSeconds(30))).isTrue();
         List<Alert> raised = alerts.sent().stream().filter(a -> a.kind().equals(Alert.KIND_SYNC_FAILED)).toList();
@@ -167,6 +173,10 @@ class KubernetesSecretSyncIT {
         clock.advance(Duration.ofSeconds(60));
         assertThat(sync.retryDue()).containsExactly(REF);
         assertThat(sync.failures()).isEmpty();
+        assertThat(metrics.getGauges().get(KubernetesSecretSync.METRIC_FAILING).getValue()).isEqualTo(0);
+        assertThat(metrics.counter(KubernetesSecretSync.METRIC_SYNCED).getCount()).isEqualTo(1);
+        assertThat(metrics.counter(KubernetesSecretSync.METRIC_FAILED).getCount()).isEqualTo(2);
+        assertThat(metrics.getNames()).allSatisfy(name -> LeakChecker.assertNoCanaryIn("metric name", name, leaks.canaries()));
         assertThat(secret().getMetadata().getAnnotations()).containsEntry(KubernetesSecretSync.ANNOTATION_VERSION, v1);
         assertThat(decoded(secret())).containsEntry("DB_PASSWORD", rotator.last().text());
         assertThat(podTemplateAnnotations()).containsEntry(KubernetesSecretSync.ANNOTATION_RESTARTED_VERSION, v1);
