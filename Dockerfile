@@ -18,9 +18,10 @@ RUN groupadd --system --gid 10001 rotor \
  && useradd --system --uid 10001 --gid 10001 --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin rotor
 COPY --from=build /rotor.jar /opt/rotor/rotor.jar
 # 'rotor' on the PATH, for the ENTRYPOINT and for 'kubectl exec ... -- rotor rotate ...'.
-# ROTOR_JAVA_OPTS adds JVM options; the heap follows the container's memory limit.
+# ROTOR_JAVA_OPTS adds JVM options (later ones win); the heap grows from 16 MB up to 75% of the
+# container's memory limit; the serial collector and C1 alone as bin/rotor (docs/benchmarks.md, Daemon).
 RUN printf '%s\n' '#!/bin/sh' \
-      'exec java -XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError ${ROTOR_JAVA_OPTS:-} -jar /opt/rotor/rotor.jar "$@"' \
+      'exec java -XX:MaxRAMPercentage=75 -Xms16m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:+ExitOnOutOfMemoryError ${ROTOR_JAVA_OPTS:-} -jar /opt/rotor/rotor.jar "$@"' \
       > /usr/local/bin/rotor \
  && chmod 0755 /usr/local/bin/rotor
 USER 10001:10001

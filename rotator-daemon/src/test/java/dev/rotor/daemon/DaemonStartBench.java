@@ -22,7 +22,7 @@ import java.util.List;
  * <pre>{@code
  * ./mvnw -B -q -pl rotator-daemon -am test-compile -Djacoco.skip=true
  * ./mvnw -B -q -pl rotator-daemon dependency:build-classpath -Dmdep.outputFile=/tmp/cp.txt -Dmdep.includeScope=test
- * java -Xmx160m -cp rotator-daemon/target/classes:rotator-daemon/target/test-classes:$(cat /tmp/cp.txt) \
+ * java -XX:TieredStopAtLevel=1 -Xms16m -XX:+UseSerialGC -cp rotator-daemon/target/classes:rotator-daemon/target/test-classes:$(cat /tmp/cp.txt) \
  *     dev.rotor.daemon.DaemonStartBench 10000
  * }</pre>
  *
