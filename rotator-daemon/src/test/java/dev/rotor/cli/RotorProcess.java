@@ -3,6 +3,7 @@ package dev.rotor.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.net.URI;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -11,7 +12,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** Runs a command as a separate process with captured output: the packaged jar, bin/rotor, a script. */
 final class RotorProcess {
@@ -27,6 +31,9 @@ final class RotorProcess {
     static final Path PROJECT_ROOT = Path.of(System.getProperty("rotor.project.root", "..")).toAbsolutePath().normalize();
     static final Path JAR = Path.of(System.getProperty("rotor.jar", PROJECT_ROOT.resolve("rotator-daemon/target/rotor.jar").toString()));
     static final Path JAVA = Path.of(System.getProperty("java.home"), "bin", "java");
+
+    /** The admin API's address in the daemon's ready line. */
+    private static final Pattern API_URI = Pattern.compile("api (http://[^\\s]+)");
 
     private final Path workingDirectory;
     final Map<String, String> env = new HashMap<>();
@@ -75,6 +82,33 @@ final class RotorProcess {
         } finally {
             Files.deleteIfExists(out);
             Files.deleteIfExists(err);
+        }
+    }
+
+    /**
+     * Starts {@code rotor daemon} from the jar in {@code dir}, its output in {@code out.txt} and
+     * {@code err.txt} there, with {@code env} and no {@code ROTOR_} variable of whoever runs the test.
+     */
+    static Process startDaemon(Path dir, Map<String, String> env) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(JAVA.toString(), "-jar", JAR.toString(), "daemon")
+                .directory(dir.toFile()).redirectOutput(dir.resolve("out.txt").toFile()).redirectError(dir.resolve("err.txt").toFile());
+        pb.environment().keySet().removeIf(k -> k.startsWith("ROTOR_"));
+        pb.environment().putAll(env);
+        return pb.start();
+    }
+
+    /** Waits (up to 60 s) for a daemon started by {@link #startDaemon} to print its ready line; its admin API's base URI. */
+    static URI awaitApi(Process daemon, Path dir) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (true) {
+            Matcher m = API_URI.matcher(Files.readString(dir.resolve("out.txt")));
+            if (m.find()) {
+                String uri = m.group(1);
+                return URI.create(uri.endsWith("/") ? uri.substring(0, uri.length() - 1) : uri);
+            }
+            assertThat(daemon.isAlive()).as("daemon running; stderr: %s", Files.readString(dir.resolve("err.txt"))).isTrue();
+            assertThat(System.nanoTime() - deadline).as("waiting for 'rotor daemon ready'").isNegative();
+            Thread.sleep(50); // polls the child's output
         }
     }
 }
