@@ -26,21 +26,25 @@ import java.nio.file.Path;
 import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.StreamSupport;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A real {@code rotor daemon} (child JVM from the shaded jar) with a {@code signing-keys} policy:
- * the key set it creates is served at {@code /.well-known/jwks.json} without credentials and
- * without private members, a token signed with CURRENT verifies against what is served, and an
- * emergency rotation through the API drops the compromised keys from the served set at once.
+ * A real {@code rotor daemon} (child JVM from the shaded jar) serving its admin API: with a
+ * {@code signing-keys} policy, the key set it creates is served at {@code /.well-known/jwks.json}
+ * without credentials and without private members, a token signed with CURRENT verifies against
+ * what is served, and an emergency rotation through the API drops the compromised keys from the
+ * served set at once; a burst of refused API keys raises one {@code auth-failure-burst} alert at a
+ * webhook receiver that checks its HMAC.
  */
-class DaemonJwksIT {
+class DaemonApiIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String KEYS = "secret://main/keys/signing";
@@ -50,13 +54,17 @@ class DaemonJwksIT {
 
     private CliHarness cli;
     private String apiKey;
+    private HookReceiver receiver;
     private final HttpClient http = HttpClient.newHttpClient();
 
     @BeforeEach
     void setUp() throws Exception {
         apiKey = Canary.create().text();
+        String hookKeyText = Canary.create().text();
+        receiver = new HookReceiver(hookKeyText);
         cli = new CliHarness(dir, ProviderRegistry.builder().register(new LocalStoreProvider()).build());
         cli.clock = Clock.systemUTC();
+        cli.env.put("HOOK_KEY", hookKeyText);
         cli.config("""
                 stores:
                   main: { type: local, path: ./data/store, keyFile: ./data/master.key }
@@ -72,14 +80,24 @@ class DaemonJwksIT {
                     jwksPath: keys/jwks
                 policies:
                   - { name: tokens, ref: %s, rotator: token-signing }
+                alerts:
+                  routes:
+                    ops: [ { type: webhook, url: "%s", secretEnv: HOOK_KEY } ]
+                  defaultRoutes: [ops]
+                  authFailures: { threshold: 5, window: 1m }
                 api:
                   listen: 127.0.0.1:0
                   auth:
                     apiKeys: [ { name: ops, sha256: %s, scopes: [rotor.read, rotor.rotate, rotor.emergency] } ]
-                """.formatted(KEYS, ApiKey.hash(apiKey)));
+                """.formatted(KEYS, receiver.url(), ApiKey.hash(apiKey)));
         assertThat(cli.run("keygen", "--out", "data/master.key").exitCode()).isZero();
         // The daemon holds the audit log; the test reads the private set through the store alone.
         Files.writeString(dir.resolve("reader.yaml"), "stores:\n  main: { type: local, path: ./data/store, keyFile: ./data/master.key }\n");
+    }
+
+    @AfterEach
+    void tearDown() {
+        receiver.close();
     }
 
     @Test
@@ -116,12 +134,55 @@ class DaemonJwksIT {
             assertThat(verifies(signedBefore, servedAfter)).as("a token signed with the leaked key no longer verifies").isFalse();
             assertThat(verifies(now.sign(claims()), servedAfter)).isTrue();
             assertNoPrivateMembers(after.body(), before, now);
+            JsonNode alert = receiver.awaitAlerts(1).getFirst();
+            assertThat(alert.get("kind").asText()).isEqualTo("emergency-rotation");
+            assertThat(alert.get("severity").asText()).isEqualTo("CRITICAL");
+            assertThat(alert.get("details").get("reason").asText()).isEqualTo("signing key in a crash dump");
         } finally {
             daemon.destroy();
             assertThat(daemon.waitFor(30, TimeUnit.SECONDS)).isTrue();
         }
         assertThat(cli.run("audit", "verify").exitCode()).isZero();
         assertThat(Files.readString(dir.resolve("data/audit.jsonl"))).contains("signing key in a crash dump");
+    }
+
+    @Test
+    void aBurstOfRefusedApiKeysRaisesOneAlertAndNeverA5xx() throws Exception {
+        Process daemon = RotorProcess.startDaemon(dir, cli.env);
+        try {
+            URI api = RotorProcess.awaitApi(daemon, dir);
+            List<String> wrongKeys = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                String wrong = Canary.create().text();
+                wrongKeys.add(wrong);
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(api.resolve("/v1/secrets")).header("X-Api-Key", wrong)
+                        .GET().build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(r.statusCode()).as(r.body()).isIn(401, 429);
+                assertThat(r.body()).doesNotContain(wrong);
+            }
+            HttpResponse<String> anonymous = http.send(HttpRequest.newBuilder(api.resolve("/v1/secrets")).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(anonymous.statusCode()).isIn(401, 429);
+
+            JsonNode alert = receiver.awaitAlerts(1).getFirst();
+            assertThat(alert.get("kind").asText()).isEqualTo("auth-failure-burst");
+            assertThat(alert.get("severity").asText()).isEqualTo("WARNING");
+            String alertText = alert.toString();
+            assertThat(wrongKeys).allSatisfy(k -> assertThat(alertText).doesNotContain(k));
+
+            // The right key still works: the burst is reported, not turned into a lock-out of everyone.
+            HttpResponse<String> ok = http.send(HttpRequest.newBuilder(api.resolve("/v1/secrets")).header("X-Api-Key", apiKey)
+                    .GET().build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(ok.statusCode()).isIn(200, 429);
+        } finally {
+            daemon.destroy();
+            assertThat(daemon.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        }
+        assertThat(receiver.alerts().stream().filter(a -> a.get("kind").asText().equals("auth-failure-burst")))
+                .as("deduplicated: one alert for the burst").hasSize(1);
+        assertThat(receiver.badSignatures()).isEmpty();
+        String daemonOutput = Files.readString(dir.resolve("out.txt")) + Files.readString(dir.resolve("err.txt"));
+        assertThat(daemonOutput).doesNotContain(apiKey);
     }
 
     private static JWTClaimsSet claims() {

@@ -1,0 +1,79 @@
+package dev.rotor.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
+import dev.rotor.alert.WebhookSignature;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * A webhook alert receiver on loopback ({@code POST /hook}) that checks every body's HMAC
+ * signature with the key a daemon is given, as a real receiver must. Thread-safe.
+ */
+final class HookReceiver implements AutoCloseable {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final byte[] key;
+    private final HttpServer server;
+    /** Alert bodies whose HMAC checked out. */
+    private final List<JsonNode> alerts = new CopyOnWriteArrayList<>();
+    /** Bodies with a missing or wrong signature. */
+    private final List<String> badSignatures = new CopyOnWriteArrayList<>();
+
+    HookReceiver(String key) throws IOException {
+        this.key = key.getBytes(StandardCharsets.UTF_8);
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/hook", exchange -> {
+            byte[] body = exchange.getRequestBody().readAllBytes();
+            String ts = exchange.getRequestHeaders().getFirst(WebhookSignature.TIMESTAMP_HEADER);
+            String sig = exchange.getRequestHeaders().getFirst(WebhookSignature.SIGNATURE_HEADER);
+            if (ts != null && sig != null && WebhookSignature.verify(this.key, ts, body, sig, Instant.now(), Duration.ofMinutes(5))) {
+                alerts.add(JSON.readTree(body));
+            } else {
+                badSignatures.add(new String(body, StandardCharsets.UTF_8));
+            }
+            exchange.sendResponseHeaders(204, -1);
+            exchange.close();
+        });
+        server.start();
+    }
+
+    /** The URL to configure as the webhook's {@code url}. */
+    String url() {
+        return "http://127.0.0.1:" + server.getAddress().getPort() + "/hook";
+    }
+
+    /** The alerts received so far, signature checked. */
+    List<JsonNode> alerts() {
+        return List.copyOf(alerts);
+    }
+
+    List<String> badSignatures() {
+        return List.copyOf(badSignatures);
+    }
+
+    /** Waits up to 30 s until at least {@code n} signed alerts have arrived; all received so far. */
+    List<JsonNode> awaitAlerts(int n) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (alerts.size() < n) {
+            assertThat(System.nanoTime() - deadline).as("waiting for %d alerts (bad signatures: %s)", n, badSignatures).isNegative();
+            Thread.sleep(20); // polls the receiver's list
+        }
+        return List.copyOf(alerts);
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+}
