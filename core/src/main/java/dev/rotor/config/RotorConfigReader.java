@@ -122,24 +122,8 @@ final class RotorConfigReader {
                 problem(field, "must be a mapping with at least 'type', " + found(r));
                 continue;
             }
-            JsonNode typeNode = r.get("type");
-            String type = null;
-            if (typeNode == null || typeNode.isNull()) {
-                problem(field + ".type", "required: the rotator type, e.g. postgres-password");
-            } else {
-                type = text(typeNode, field + ".type");
-                if (type != null && type.isBlank()) {
-                    problem(field + ".type", "must not be blank");
-                    type = null;
-                }
-            }
-            Map<String, Object> settings = new LinkedHashMap<>();
-            for (Iterator<Map.Entry<String, JsonNode>> s = r.fields(); s.hasNext(); ) {
-                Map.Entry<String, JsonNode> setting = s.next();
-                if (!setting.getKey().equals("type")) {
-                    settings.put(setting.getKey(), plain(setting.getValue()));
-                }
-            }
+            String type = type(r, field, "the rotator type, e.g. postgres-password");
+            Map<String, Object> settings = settings(r);
             if (ok && type != null) {
                 rotators.put(name, new RotatorConfig(name, type, settings));
             }
@@ -199,25 +183,36 @@ final class RotorConfigReader {
             problem(field, "must be a mapping with at least 'type', " + found(node));
             return null;
         }
-        JsonNode typeNode = node.get("type");
-        String type = null;
+        String type = type(node, field, "the provider type, e.g. local");
+        Map<String, Object> settings = settings(node);
+        return ok && type != null ? new StoreConfig(name, type, settings) : null;
+    }
+
+    /** The mapping's required, non-blank {@code type}; null (with the problem recorded) otherwise. */
+    private @Nullable String type(JsonNode mapping, String field, String example) {
+        JsonNode typeNode = mapping.get("type");
         if (typeNode == null || typeNode.isNull()) {
-            problem(field + ".type", "required: the provider type, e.g. local");
-        } else {
-            type = text(typeNode, field + ".type");
-            if (type != null && type.isBlank()) {
-                problem(field + ".type", "must not be blank");
-                type = null;
-            }
+            problem(field + ".type", "required: " + example);
+            return null;
         }
+        String type = text(typeNode, field + ".type");
+        if (type != null && type.isBlank()) {
+            problem(field + ".type", "must not be blank");
+            return null;
+        }
+        return type;
+    }
+
+    /** Every key of the mapping but {@code type}, as plain Java values, in file order. */
+    private static Map<String, Object> settings(JsonNode mapping) {
         Map<String, Object> settings = new LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = mapping.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             if (!e.getKey().equals("type")) {
                 settings.put(e.getKey(), plain(e.getValue()));
             }
         }
-        return ok && type != null ? new StoreConfig(name, type, settings) : null;
+        return settings;
     }
 
     private @Nullable AuditConfig audit(@Nullable JsonNode node) {
