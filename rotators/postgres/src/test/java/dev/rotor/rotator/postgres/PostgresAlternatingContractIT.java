@@ -1,5 +1,8 @@
 package dev.rotor.rotator.postgres;
 
+import static dev.rotor.rotator.postgres.PostgresTestSettings.adminCredentials;
+import static dev.rotor.rotator.postgres.PostgresTestSettings.settings;
+
 import dev.rotor.SecretStore;
 import dev.rotor.SecretValue;
 import dev.rotor.rotation.Rotator;
@@ -52,8 +55,8 @@ class PostgresAlternatingContractIT extends RotatorContract {
 
     @Override
     protected Rotator createRotator(SecretStore store) {
-        PostgresPasswordRotator r = new PostgresPasswordRotator(PostgresTestSettings.settings(PG).alternating(first, second).groupRole(group).build(),
-                PostgresTestSettings.adminCredentials());
+        PostgresPasswordRotator r = new PostgresPasswordRotator(settings(PG).alternating(first, second).groupRole(group).build(),
+                adminCredentials());
         rotators.add(r);
         return r;
     }

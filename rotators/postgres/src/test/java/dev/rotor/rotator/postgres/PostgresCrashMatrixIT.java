@@ -1,5 +1,6 @@
 package dev.rotor.rotator.postgres;
 
+import static dev.rotor.rotator.postgres.PostgresTestSettings.adminCredentials;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -87,7 +88,7 @@ class PostgresCrashMatrixIT {
 
         try (LocalSecretStore store = LocalSecretStore.open("local", storeDir, key, Clock.systemUTC());
                 JsonlAuditSink audit = JsonlAuditSink.open(auditFile, JsonlAuditSink.Options.defaults());
-                PostgresPasswordRotator rotator = new PostgresPasswordRotator(settings(strategy, roles), PostgresTestSettings.adminCredentials())) {
+                PostgresPasswordRotator rotator = new PostgresPasswordRotator(settings(strategy, roles), adminCredentials())) {
             RotationEngine fresh = RotationEngine.builder(store)
                     .auditSink(audit)
                     .holder("fresh-process")
@@ -164,7 +165,7 @@ class PostgresCrashMatrixIT {
         holder.kill();
 
         try (LocalSecretStore store = LocalSecretStore.open("local", storeDir, key, Clock.systemUTC());
-                PostgresPasswordRotator rotator = new PostgresPasswordRotator(settings(Strategy.SINGLE_USER, roles), PostgresTestSettings.adminCredentials())) {
+                PostgresPasswordRotator rotator = new PostgresPasswordRotator(settings(Strategy.SINGLE_USER, roles), adminCredentials())) {
             RotationOptions options = RotationOptions.defaults().withLeaseDuration(RotationChild.LEASE);
             RotationEngine now = RotationEngine.builder(store).holder("now").options(options).build();
             assertThatThrownBy(() -> now.rotate(PATH, rotator, RotationRequest.scheduled()))

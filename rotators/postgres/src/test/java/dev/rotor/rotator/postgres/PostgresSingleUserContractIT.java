@@ -1,5 +1,8 @@
 package dev.rotor.rotator.postgres;
 
+import static dev.rotor.rotator.postgres.PostgresTestSettings.adminCredentials;
+import static dev.rotor.rotator.postgres.PostgresTestSettings.settings;
+
 import dev.rotor.SecretStore;
 import dev.rotor.SecretValue;
 import dev.rotor.rotation.Rotator;
@@ -42,7 +45,7 @@ class PostgresSingleUserContractIT extends RotatorContract {
 
     @Override
     protected Rotator createRotator(SecretStore store) {
-        PostgresPasswordRotator r = new PostgresPasswordRotator(PostgresTestSettings.settings(PG).singleUser(role).build(), PostgresTestSettings.adminCredentials());
+        PostgresPasswordRotator r = new PostgresPasswordRotator(settings(PG).singleUser(role).build(), adminCredentials());
         rotators.add(r);
         return r;
     }
