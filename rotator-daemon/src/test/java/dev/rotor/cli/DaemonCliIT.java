@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.rotor.local.LocalStoreProvider;
 import dev.rotor.spi.ProviderRegistry;
 import dev.rotor.testkit.Canary;
+import dev.rotor.testkit.peer.EmbeddedPostgresPeer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -22,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 class DaemonCliIT {
 
     @RegisterExtension
-    static final EmbeddedPostgresServer PG = new EmbeddedPostgresServer();
+    static final EmbeddedPostgresPeer PG = new EmbeddedPostgresPeer();
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
@@ -37,8 +38,8 @@ class DaemonCliIT {
         initialPassword = Canary.create().text();
         PG.admin("CREATE ROLE " + role + " LOGIN PASSWORD '" + initialPassword + "'");
         cli = new CliHarness(dir, ProviderRegistry.builder().register(new LocalStoreProvider()).build());
-        cli.env.put("PG_ADMIN_USER", EmbeddedPostgresServer.ADMIN);
-        cli.env.put("PG_ADMIN_PASSWORD", EmbeddedPostgresServer.ADMIN_PASSWORD);
+        cli.env.put("PG_ADMIN_USER", EmbeddedPostgresPeer.ADMIN);
+        cli.env.put("PG_ADMIN_PASSWORD", EmbeddedPostgresPeer.ADMIN_PASSWORD);
         cli.config("""
                 stores:
                   main: { type: local, path: ./data/store, keyFile: ./data/master.key }

@@ -14,6 +14,7 @@ import dev.rotor.rotation.RunState;
 import dev.rotor.spi.ProviderRegistry;
 import dev.rotor.spi.StoreConfig;
 import dev.rotor.spi.StoreContext;
+import dev.rotor.testkit.peer.EmbeddedPostgresPeer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,7 +46,7 @@ import org.junit.jupiter.api.io.TempDir;
 class DaemonHaIT {
 
     @RegisterExtension
-    static final EmbeddedPostgresServer PG = new EmbeddedPostgresServer();
+    static final EmbeddedPostgresPeer PG = new EmbeddedPostgresPeer();
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int SECRETS = 200;
     private static final Duration LEAD = Duration.ofSeconds(40);
@@ -93,8 +94,8 @@ class DaemonHaIT {
                 .redirectOutput(dir.resolve(node + ".out").toFile())
                 .redirectError(dir.resolve(node + ".err").toFile());
         pb.environment().keySet().removeIf(k -> k.startsWith("ROTOR_"));
-        pb.environment().put("QUARTZ_DB_USER", EmbeddedPostgresServer.ADMIN);
-        pb.environment().put("QUARTZ_DB_PASSWORD", EmbeddedPostgresServer.ADMIN_PASSWORD);
+        pb.environment().put("QUARTZ_DB_USER", EmbeddedPostgresPeer.ADMIN);
+        pb.environment().put("QUARTZ_DB_PASSWORD", EmbeddedPostgresPeer.ADMIN_PASSWORD);
         pb.environment().put("USER", "rotor");
         pb.environment().put("HOSTNAME", node);
         Process p = pb.start();

@@ -10,6 +10,7 @@ import dev.rotor.api.ApiKey;
 import dev.rotor.local.LocalStoreProvider;
 import dev.rotor.spi.ProviderRegistry;
 import dev.rotor.testkit.Canary;
+import dev.rotor.testkit.peer.EmbeddedPostgresPeer;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -47,7 +48,7 @@ import org.junit.jupiter.api.io.TempDir;
 class DaemonWiringIT {
 
     @RegisterExtension
-    static final EmbeddedPostgresServer PG = new EmbeddedPostgresServer();
+    static final EmbeddedPostgresPeer PG = new EmbeddedPostgresPeer();
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern API_URI = Pattern.compile("api (http://[^\\s]+)");
 
@@ -89,10 +90,10 @@ class DaemonWiringIT {
 
         cli = new CliHarness(dir, ProviderRegistry.builder().register(new LocalStoreProvider()).build());
         cli.clock = Clock.systemUTC();
-        cli.env.put("PG_ADMIN_USER", EmbeddedPostgresServer.ADMIN);
-        cli.env.put("PG_ADMIN_PASSWORD", EmbeddedPostgresServer.ADMIN_PASSWORD);
-        cli.env.put("AUDIT_DB_USER", EmbeddedPostgresServer.ADMIN);
-        cli.env.put("AUDIT_DB_PASSWORD", EmbeddedPostgresServer.ADMIN_PASSWORD);
+        cli.env.put("PG_ADMIN_USER", EmbeddedPostgresPeer.ADMIN);
+        cli.env.put("PG_ADMIN_PASSWORD", EmbeddedPostgresPeer.ADMIN_PASSWORD);
+        cli.env.put("AUDIT_DB_USER", EmbeddedPostgresPeer.ADMIN);
+        cli.env.put("AUDIT_DB_PASSWORD", EmbeddedPostgresPeer.ADMIN_PASSWORD);
         cli.env.put("HOOK_KEY", hookKeyText);
         cli.config("""
                 stores:
@@ -325,7 +326,7 @@ class DaemonWiringIT {
     private List<String[]> auditRows(String action) throws Exception {
         List<String[]> rows = new ArrayList<>();
         try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + PG.port() + "/postgres",
-                EmbeddedPostgresServer.ADMIN, EmbeddedPostgresServer.ADMIN_PASSWORD);
+                EmbeddedPostgresPeer.ADMIN, EmbeddedPostgresPeer.ADMIN_PASSWORD);
              Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT actor, record FROM " + auditTable() + " WHERE action = '" + action + "' ORDER BY seq")) {
             while (rs.next()) {

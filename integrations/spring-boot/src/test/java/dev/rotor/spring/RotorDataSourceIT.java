@@ -18,6 +18,7 @@ import dev.rotor.rotator.postgres.PostgresPasswordRotator;
 import dev.rotor.rotator.postgres.PostgresRotatorSettings;
 import dev.rotor.testkit.Canary;
 import dev.rotor.testkit.LeakCheckExtension;
+import dev.rotor.testkit.peer.EmbeddedPostgresPeer;
 import dev.rotor.watch.SecretWatcher;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -53,7 +54,7 @@ import org.springframework.core.env.Environment;
 class RotorDataSourceIT {
 
     @RegisterExtension
-    static final PostgresPeer PG = new PostgresPeer();
+    static final EmbeddedPostgresPeer PG = new EmbeddedPostgresPeer();
 
     private static final AtomicInteger IDS = new AtomicInteger();
 
@@ -113,11 +114,11 @@ class RotorDataSourceIT {
     }
 
     private static PostgresRotatorSettings.Builder settings() {
-        return PostgresRotatorSettings.builder().host("127.0.0.1").port(PG.port()).database("postgres").connectTimeout(Duration.ofSeconds(2));
+        return PostgresRotatorSettings.builder().host(PG.host()).port(PG.port()).database("postgres").connectTimeout(Duration.ofSeconds(2));
     }
 
     private static AdminCredentials admin() {
-        return AdminCredentials.of(PostgresPeer.ADMIN, SecretValue.ofUtf8(PostgresPeer.ADMIN_PASSWORD));
+        return AdminCredentials.of(EmbeddedPostgresPeer.ADMIN, SecretValue.ofUtf8(EmbeddedPostgresPeer.ADMIN_PASSWORD));
     }
 
     /** The rotated password is a canary too, from the moment it exists. */

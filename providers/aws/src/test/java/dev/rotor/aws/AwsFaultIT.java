@@ -14,9 +14,10 @@ import dev.rotor.internal.store.RetryingSecretStore;
 import dev.rotor.store.CacheOptions;
 import dev.rotor.store.CacheStats;
 import dev.rotor.store.RetryOptions;
+import dev.rotor.testkit.TestClock;
 import dev.rotor.testkit.peer.Fault;
-import dev.rotor.testkit.peer.FaultProxy;
 import dev.rotor.testkit.peer.FaultProxy.Outcome;
+import dev.rotor.testkit.peer.FaultProxy;
 import dev.rotor.testkit.peer.PeerExtension;
 import java.io.IOException;
 import java.time.Duration;
@@ -54,7 +55,7 @@ class AwsFaultIT {
     private static final int ATTEMPTS = 3;
     private static final int SECRETS = 4;
 
-    private final TestClock clock = new TestClock();
+    private final TestClock clock = new TestClock(Instant.parse("2030-01-01T00:00:00Z"));
     private final List<Duration> sleeps = new CopyOnWriteArrayList<>();
     private final List<String> paths = new ArrayList<>();
     private FaultProxy proxy;

@@ -10,6 +10,7 @@ import dev.rotor.Selector;
 import dev.rotor.internal.store.CachingSecretStore;
 import dev.rotor.spi.ForwardingSecretStore;
 import dev.rotor.store.CacheOptions;
+import dev.rotor.testkit.TestClock;
 import dev.rotor.testkit.peer.CountingProxy;
 import dev.rotor.testkit.peer.PeerExtension;
 import java.io.IOException;
@@ -63,7 +64,7 @@ class RefreshStormIT {
     /** Reads between a clock step and looking at the cache: about 50 per secret, so every secret is read. */
     private static final long READS_PER_STEP = 50L * SECRETS;
 
-    private final TestClock clock = new TestClock();
+    private final TestClock clock = new TestClock(Instant.parse("2030-01-01T00:00:00Z"));
     private final List<String> paths = new ArrayList<>();
     private final ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor();
     private CountingProxy proxy;

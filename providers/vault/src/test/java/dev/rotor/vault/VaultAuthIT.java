@@ -9,6 +9,7 @@ import dev.rotor.PutOptions;
 import dev.rotor.SecretValue;
 import dev.rotor.spi.StoreConfig;
 import dev.rotor.spi.StoreContext;
+import dev.rotor.testkit.TestClock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,7 +33,7 @@ class VaultAuthIT {
     @TempDir
     Path dir;
 
-    private final MutableClock clock = new MutableClock(Instant.parse("2025-03-01T10:00:00Z"));
+    private final TestClock clock = new TestClock(Instant.parse("2025-03-01T10:00:00Z"));
     private final ManualScheduler scheduler = new ManualScheduler();
     private final Map<String, String> env = new HashMap<>();
     private FakeVaultServer fake;

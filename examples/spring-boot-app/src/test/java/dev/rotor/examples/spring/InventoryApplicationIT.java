@@ -18,6 +18,7 @@ import dev.rotor.rotator.postgres.PostgresPasswordRotator;
 import dev.rotor.rotator.postgres.PostgresRotatorSettings;
 import dev.rotor.testkit.Canary;
 import dev.rotor.testkit.LeakCheckExtension;
+import dev.rotor.testkit.peer.EmbeddedPostgresPeer;
 import dev.rotor.watch.SecretWatcher;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,7 +39,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 class InventoryApplicationIT {
 
     @RegisterExtension
-    static final PostgresPeer PG = new PostgresPeer();
+    static final EmbeddedPostgresPeer PG = new EmbeddedPostgresPeer();
 
     @RegisterExtension
     final LeakCheckExtension leaks = new LeakCheckExtension();
@@ -74,8 +75,8 @@ class InventoryApplicationIT {
 
             SecretStore secrets = ctx.getBean(Rotor.class).store("main");
             try (PostgresPasswordRotator rotator = new PostgresPasswordRotator(
-                    PostgresRotatorSettings.builder().host("127.0.0.1").port(PG.port()).database("postgres").singleUser("inventory").build(),
-                    AdminCredentials.of(PostgresPeer.ADMIN, SecretValue.ofUtf8(PostgresPeer.ADMIN_PASSWORD)))) {
+                    PostgresRotatorSettings.builder().host(PG.host()).port(PG.port()).database("postgres").singleUser("inventory").build(),
+                    AdminCredentials.of(EmbeddedPostgresPeer.ADMIN, SecretValue.ofUtf8(EmbeddedPostgresPeer.ADMIN_PASSWORD)))) {
                 RotationResult result = RotationEngine.builder(secrets).build().rotate("db/app", rotator, RotationRequest.scheduled());
                 assertThat(result).isInstanceOf(RotationResult.Succeeded.class);
             }

@@ -7,6 +7,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.rotor.SecretValue;
 import dev.rotor.rotator.keycloak.KeycloakCallException.Kind;
+import dev.rotor.testkit.TestClock;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -14,6 +15,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -69,7 +71,7 @@ class KeycloakAdminTest {
         URI uri = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/");
         return new KeycloakAdmin(uri, "apps", "apps", "rotor", () -> SecretValue.ofUtf8("rotor-secret-canary"),
                 HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build(), Duration.ofSeconds(10), Duration.ofSeconds(30),
-                new TestClock());
+                new TestClock(Instant.parse("2030-01-01T00:00:00Z")));
     }
 
     private static final KeycloakAdmin.Client CLIENT = new KeycloakAdmin.Client("uuid-1", "billing", true, false, false, "client-secret", true);

@@ -15,10 +15,12 @@ import dev.rotor.rotation.RotationException;
 import dev.rotor.rotation.RotationRequest;
 import dev.rotor.rotation.RotationResult;
 import dev.rotor.rotation.Step;
+import dev.rotor.testkit.TestClock;
 import dev.rotor.testkit.peer.PeerExtension;
 import dev.rotor.testkit.peer.PeerProcess;
 import java.net.URI;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -159,7 +161,7 @@ class KeycloakBadInputIT {
                 .hasMessageContaining(expected)
                 .hasMessageNotContaining(s0);
 
-        InMemorySecretStore store = new InMemorySecretStore("bad", new TestClock());
+        InMemorySecretStore store = new InMemorySecretStore("bad", new TestClock(Instant.parse("2030-01-01T00:00:00Z")));
         List<RotationEvent> events = new CopyOnWriteArrayList<>();
         RotationEngine engine = RotationEngine.builder(store).listener(events::add).build();
         String before = store.put(Fixture.PATH, SecretValue.ofFields(Map.of("clientId", "billing", "clientSecret", s0)), PutOptions.current()).id();

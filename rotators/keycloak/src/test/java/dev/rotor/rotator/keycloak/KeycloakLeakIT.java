@@ -22,8 +22,10 @@ import dev.rotor.rotation.RotationResult;
 import dev.rotor.testkit.Canary;
 import dev.rotor.testkit.LeakCheckExtension;
 import dev.rotor.testkit.LeakChecker;
+import dev.rotor.testkit.TestClock;
 import dev.rotor.testkit.peer.PeerExtension;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -47,7 +49,7 @@ class KeycloakLeakIT {
     @RegisterExtension
     final LeakCheckExtension leaks = new LeakCheckExtension();
 
-    private final TestClock clock = new TestClock();
+    private final TestClock clock = new TestClock(Instant.parse("2030-01-01T00:00:00Z"));
     private final List<RotationEvent> events = new CopyOnWriteArrayList<>();
     private final List<AuditEvent> audit = new CopyOnWriteArrayList<>();
     private final List<String> messages = new ArrayList<>();

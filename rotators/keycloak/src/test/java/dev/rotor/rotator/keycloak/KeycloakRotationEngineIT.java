@@ -26,8 +26,10 @@ import dev.rotor.rotation.RotationRequest;
 import dev.rotor.rotation.RotationResult;
 import dev.rotor.rotation.Rotator;
 import dev.rotor.rotation.Step;
+import dev.rotor.testkit.TestClock;
 import dev.rotor.testkit.peer.PeerExtension;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -57,7 +59,7 @@ class KeycloakRotationEngineIT {
     private static final String PATH = Fixture.PATH;
     private static final Duration GRACE = Duration.ofHours(1);
 
-    private final TestClock clock = new TestClock();
+    private final TestClock clock = new TestClock(Instant.parse("2030-01-01T00:00:00Z"));
     private final List<RotationEvent> events = new CopyOnWriteArrayList<>();
     private final List<AuditEvent> audit = new CopyOnWriteArrayList<>();
     private KeycloakTestAdmin kc;

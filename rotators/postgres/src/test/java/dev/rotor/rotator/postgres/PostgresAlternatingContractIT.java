@@ -1,10 +1,14 @@
 package dev.rotor.rotator.postgres;
 
+import static dev.rotor.rotator.postgres.PostgresTestSettings.adminCredentials;
+import static dev.rotor.rotator.postgres.PostgresTestSettings.settings;
+
 import dev.rotor.SecretStore;
 import dev.rotor.SecretValue;
 import dev.rotor.rotation.Rotator;
 import dev.rotor.testkit.PreviousBehaviour;
 import dev.rotor.testkit.RotatorContract;
+import dev.rotor.testkit.peer.EmbeddedPostgresPeer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -20,7 +24,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class PostgresAlternatingContractIT extends RotatorContract {
 
     @RegisterExtension
-    static final PostgresServer PG = new PostgresServer();
+    static final EmbeddedPostgresPeer PG = new EmbeddedPostgresPeer();
 
     private static final AtomicInteger IDS = new AtomicInteger();
 
@@ -51,8 +55,8 @@ class PostgresAlternatingContractIT extends RotatorContract {
 
     @Override
     protected Rotator createRotator(SecretStore store) {
-        PostgresPasswordRotator r = new PostgresPasswordRotator(PG.settings().alternating(first, second).groupRole(group).build(),
-                PG.adminCredentials());
+        PostgresPasswordRotator r = new PostgresPasswordRotator(settings(PG).alternating(first, second).groupRole(group).build(),
+                adminCredentials());
         rotators.add(r);
         return r;
     }

@@ -1,5 +1,7 @@
 package dev.rotor.rotator.postgres;
 
+import static dev.rotor.rotator.postgres.PostgresTestSettings.adminCredentials;
+import static dev.rotor.rotator.postgres.PostgresTestSettings.settings;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -12,6 +14,7 @@ import dev.rotor.rotation.RotationException;
 import dev.rotor.rotation.Step;
 import dev.rotor.testkit.Canary;
 import dev.rotor.testkit.LeakCheckExtension;
+import dev.rotor.testkit.peer.EmbeddedPostgresPeer;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -36,7 +39,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class PostgresBadInputIT {
 
     @RegisterExtension
-    static final PostgresServer PG = new PostgresServer();
+    static final EmbeddedPostgresPeer PG = new EmbeddedPostgresPeer();
 
     private static final AtomicInteger IDS = new AtomicInteger();
 
@@ -93,7 +96,7 @@ class PostgresBadInputIT {
         }
         String role = newRole("single");
         PostgresPasswordRotator r = rotator(PostgresRotatorSettings.builder().host("127.0.0.1").port(closedPort)
-                .singleUser(role).connectTimeout(Duration.ofSeconds(1)).build(), PG.adminCredentials());
+                .singleUser(role).connectTimeout(Duration.ofSeconds(1)).build(), adminCredentials());
 
         long start = System.nanoTime();
         assertThatThrownBy(() -> r.preflight(context(), null))
@@ -108,8 +111,8 @@ class PostgresBadInputIT {
         String role = newRole("single");
         Secret current = loginRole(role);
         String verifier = PG.verifier(role);
-        PostgresPasswordRotator r = rotator(PG.settings().singleUser(role).connectTimeout(Duration.ofSeconds(1)).build(),
-                AdminCredentials.of(PostgresServer.ADMIN, leaks.canary().value()));
+        PostgresPasswordRotator r = rotator(settings(PG).singleUser(role).connectTimeout(Duration.ofSeconds(1)).build(),
+                AdminCredentials.of(EmbeddedPostgresPeer.ADMIN, leaks.canary().value()));
 
         assertThatThrownBy(() -> r.preflight(context(), current))
                 .satisfies(PostgresBadInputIT::assertPrepareFailure)
@@ -122,7 +125,7 @@ class PostgresBadInputIT {
     void unreadableAdminLoginFailsPrepareNamingWhereItWasLookedFor() {
         String role = newRole("single");
         loginRole(role);
-        PostgresPasswordRotator r = rotator(PG.settings().singleUser(role).connectTimeout(Duration.ofSeconds(1)).build(),
+        PostgresPasswordRotator r = rotator(settings(PG).singleUser(role).connectTimeout(Duration.ofSeconds(1)).build(),
                 AdminCredentials.fromEnvironment("PG_ADMIN_USER", "PG_ADMIN_PASSWORD", name -> null));
 
         assertThatThrownBy(() -> r.preflight(context(), null))
@@ -134,7 +137,7 @@ class PostgresBadInputIT {
     @Test
     void missingRoleFailsPrepare() {
         String role = newRole("missing");
-        PostgresPasswordRotator r = rotator(PG.settings().singleUser(role).build(), PG.adminCredentials());
+        PostgresPasswordRotator r = rotator(settings(PG).singleUser(role).build(), adminCredentials());
 
         assertThatThrownBy(() -> r.preflight(context(), null))
                 .satisfies(PostgresBadInputIT::assertPrepareFailure)
@@ -147,7 +150,7 @@ class PostgresBadInputIT {
         Secret current = loginRole(role);
         String verifier = PG.verifier(role);
         String weak = newRole("weak_admin");
-        PostgresPasswordRotator r = rotator(PG.settings().singleUser(role).build(), adminRole(weak, "NOCREATEROLE"));
+        PostgresPasswordRotator r = rotator(settings(PG).singleUser(role).build(), adminRole(weak, "NOCREATEROLE"));
 
         assertThatThrownBy(() -> r.preflight(context(), current))
                 .satisfies(PostgresBadInputIT::assertPrepareFailure)
@@ -162,7 +165,7 @@ class PostgresBadInputIT {
         Secret current = loginRole(role);
         String verifier = PG.verifier(role);
         String admin = newRole("role_admin");
-        PostgresPasswordRotator r = rotator(PG.settings().singleUser(role).build(), adminRole(admin, "CREATEROLE"));
+        PostgresPasswordRotator r = rotator(settings(PG).singleUser(role).build(), adminRole(admin, "CREATEROLE"));
 
         assertThatThrownBy(() -> r.preflight(context(), current))
                 .satisfies(PostgresBadInputIT::assertPrepareFailure)
@@ -186,7 +189,7 @@ class PostgresBadInputIT {
         PG.admin("ALTER ROLE " + role + " SUPERUSER");
         String admin = newRole("role_admin");
         AdminCredentials creds = adminRole(admin, "CREATEROLE");
-        PostgresPasswordRotator r = rotator(PG.settings().singleUser(role).build(), creds);
+        PostgresPasswordRotator r = rotator(settings(PG).singleUser(role).build(), creds);
 
         assertThatThrownBy(() -> r.preflight(context(), null))
                 .satisfies(PostgresBadInputIT::assertPrepareFailure)
@@ -199,7 +202,7 @@ class PostgresBadInputIT {
         String b = newRole("app_b");
         String group = newRole("grp");
         loginRole(a);
-        PostgresPasswordRotator r = rotator(PG.settings().alternating(a, b).groupRole(group).build(), PG.adminCredentials());
+        PostgresPasswordRotator r = rotator(settings(PG).alternating(a, b).groupRole(group).build(), adminCredentials());
 
         assertThatThrownBy(() -> r.preflight(context(), null))
                 .satisfies(PostgresBadInputIT::assertPrepareFailure)
@@ -224,8 +227,8 @@ class PostgresBadInputIT {
         String expired = newRole("expired");
         loginRole(expired);
         PG.admin("ALTER ROLE " + expired + " VALID UNTIL '2001-01-01'");
-        PostgresPasswordRotator noLogin = rotator(PG.settings().singleUser(nologin).build(), PG.adminCredentials());
-        PostgresPasswordRotator pastValidity = rotator(PG.settings().singleUser(expired).build(), PG.adminCredentials());
+        PostgresPasswordRotator noLogin = rotator(settings(PG).singleUser(nologin).build(), adminCredentials());
+        PostgresPasswordRotator pastValidity = rotator(settings(PG).singleUser(expired).build(), adminCredentials());
 
         assertThatThrownBy(() -> noLogin.preflight(context(), null))
                 .satisfies(PostgresBadInputIT::assertPrepareFailure)
@@ -242,7 +245,7 @@ class PostgresBadInputIT {
         String other = newRole("other");
         Secret foreign = loginRole(other);
         String verifier = PG.verifier(other);
-        PostgresPasswordRotator r = rotator(PG.settings().singleUser(role).build(), PG.adminCredentials());
+        PostgresPasswordRotator r = rotator(settings(PG).singleUser(role).build(), adminCredentials());
 
         assertThatThrownBy(() -> r.preflight(context(), foreign))
                 .satisfies(PostgresBadInputIT::assertPrepareFailure)
@@ -257,7 +260,7 @@ class PostgresBadInputIT {
         Canary junk = leaks.canary();
         Secret current = new Secret("db/app", new VersionInfo("v7", Instant.now(), Set.of(Stage.CURRENT), Map.of()),
                 SecretValue.ofUtf8("{not json " + junk.text()));
-        PostgresPasswordRotator r = rotator(PG.settings().singleUser(role).build(), PG.adminCredentials());
+        PostgresPasswordRotator r = rotator(settings(PG).singleUser(role).build(), adminCredentials());
 
         assertThatThrownBy(() -> r.preflight(context(), current))
                 .satisfies(PostgresBadInputIT::assertPrepareFailure)

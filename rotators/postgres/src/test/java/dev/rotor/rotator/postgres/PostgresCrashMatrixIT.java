@@ -1,5 +1,6 @@
 package dev.rotor.rotator.postgres;
 
+import static dev.rotor.rotator.postgres.PostgresTestSettings.adminCredentials;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -24,6 +25,7 @@ import dev.rotor.rotation.RotationRequest;
 import dev.rotor.rotation.RotationResult;
 import dev.rotor.rotation.Step;
 import dev.rotor.testkit.CrashMatrix;
+import dev.rotor.testkit.peer.EmbeddedPostgresPeer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -57,7 +59,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class PostgresCrashMatrixIT {
 
     @RegisterExtension
-    static final PostgresServer PG = new PostgresServer();
+    static final EmbeddedPostgresPeer PG = new EmbeddedPostgresPeer();
 
     private static final AtomicInteger IDS = new AtomicInteger();
     private static final String PATH = "db/app";
@@ -86,7 +88,7 @@ class PostgresCrashMatrixIT {
 
         try (LocalSecretStore store = LocalSecretStore.open("local", storeDir, key, Clock.systemUTC());
                 JsonlAuditSink audit = JsonlAuditSink.open(auditFile, JsonlAuditSink.Options.defaults());
-                PostgresPasswordRotator rotator = new PostgresPasswordRotator(settings(strategy, roles), PG.adminCredentials())) {
+                PostgresPasswordRotator rotator = new PostgresPasswordRotator(settings(strategy, roles), adminCredentials())) {
             RotationEngine fresh = RotationEngine.builder(store)
                     .auditSink(audit)
                     .holder("fresh-process")
@@ -163,7 +165,7 @@ class PostgresCrashMatrixIT {
         holder.kill();
 
         try (LocalSecretStore store = LocalSecretStore.open("local", storeDir, key, Clock.systemUTC());
-                PostgresPasswordRotator rotator = new PostgresPasswordRotator(settings(Strategy.SINGLE_USER, roles), PG.adminCredentials())) {
+                PostgresPasswordRotator rotator = new PostgresPasswordRotator(settings(Strategy.SINGLE_USER, roles), adminCredentials())) {
             RotationOptions options = RotationOptions.defaults().withLeaseDuration(RotationChild.LEASE);
             RotationEngine now = RotationEngine.builder(store).holder("now").options(options).build();
             assertThatThrownBy(() -> now.rotate(PATH, rotator, RotationRequest.scheduled()))
@@ -192,7 +194,7 @@ class PostgresCrashMatrixIT {
     }
 
     private static PostgresRotatorSettings settings(Strategy strategy, List<String> roles) {
-        PostgresRotatorSettings.Builder b = PG.settings();
+        PostgresRotatorSettings.Builder b = PostgresTestSettings.settings(PG);
         return (strategy == Strategy.SINGLE_USER ? b.singleUser(roles.get(0)) : b.alternating(roles.get(0), roles.get(1))).build();
     }
 
@@ -247,8 +249,8 @@ class PostgresCrashMatrixIT {
                 .redirectErrorStream(true)
                 .redirectOutput(output.toFile());
         pb.environment().put("ROTOR_MASTER_KEY", key.toBase64());
-        pb.environment().put("PG_ADMIN_USER", PostgresServer.ADMIN);
-        pb.environment().put("PG_ADMIN_PASSWORD", PostgresServer.ADMIN_PASSWORD);
+        pb.environment().put("PG_ADMIN_USER", EmbeddedPostgresPeer.ADMIN);
+        pb.environment().put("PG_ADMIN_PASSWORD", EmbeddedPostgresPeer.ADMIN_PASSWORD);
         return new Child(pb.start(), marker, output);
     }
 

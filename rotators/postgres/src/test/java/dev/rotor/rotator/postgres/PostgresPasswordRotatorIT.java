@@ -1,5 +1,7 @@
 package dev.rotor.rotator.postgres;
 
+import static dev.rotor.rotator.postgres.PostgresTestSettings.adminCredentials;
+import static dev.rotor.rotator.postgres.PostgresTestSettings.settings;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -12,6 +14,7 @@ import dev.rotor.rotation.RotationException;
 import dev.rotor.rotation.Step;
 import dev.rotor.testkit.Canary;
 import dev.rotor.testkit.LeakCheckExtension;
+import dev.rotor.testkit.peer.EmbeddedPostgresPeer;
 import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Instant;
@@ -33,7 +36,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class PostgresPasswordRotatorIT {
 
     @RegisterExtension
-    static final PostgresServer PG = new PostgresServer();
+    static final EmbeddedPostgresPeer PG = new EmbeddedPostgresPeer();
 
     private static final AtomicInteger ROLES = new AtomicInteger();
 
@@ -57,7 +60,7 @@ class PostgresPasswordRotatorIT {
     }
 
     private PostgresPasswordRotator rotator(PostgresRotatorSettings settings) {
-        PostgresPasswordRotator r = new PostgresPasswordRotator(settings, PG.adminCredentials(), canaryPasswords());
+        PostgresPasswordRotator r = new PostgresPasswordRotator(settings, adminCredentials(), canaryPasswords());
         rotators.add(r);
         return r;
     }
@@ -98,7 +101,7 @@ class PostgresPasswordRotatorIT {
     void rotatesInPlaceTheOldPasswordStopsWorkingAndOtherFieldsAreKept() {
         String role = newRole("single");
         Secret current = loginRole(role);
-        PostgresPasswordRotator r = rotator(PG.settings().singleUser(role).build());
+        PostgresPasswordRotator r = rotator(settings(PG).singleUser(role).build());
         RotationContext ctx = context();
 
         r.preflight(ctx, current);
@@ -120,7 +123,7 @@ class PostgresPasswordRotatorIT {
     void applyAndVerifyTwiceAreHarmless() {
         String role = newRole("single");
         Secret current = loginRole(role);
-        PostgresPasswordRotator r = rotator(PG.settings().singleUser(role).build());
+        PostgresPasswordRotator r = rotator(settings(PG).singleUser(role).build());
         RotationContext ctx = context();
         Secret pending = secret("v2", Stage.PENDING, r.create(ctx, current));
 
@@ -136,7 +139,7 @@ class PostgresPasswordRotatorIT {
     void rollbackRestoresTheCurrentPasswordAndIsRepeatable() {
         String role = newRole("single");
         Secret current = loginRole(role);
-        PostgresPasswordRotator r = rotator(PG.settings().singleUser(role).build());
+        PostgresPasswordRotator r = rotator(settings(PG).singleUser(role).build());
         RotationContext ctx = context();
         Secret pending = secret("v2", Stage.PENDING, r.create(ctx, current));
         r.apply(ctx, current, pending);
@@ -152,7 +155,7 @@ class PostgresPasswordRotatorIT {
     void rollbackWithoutACurrentCredentialLeavesThePendingPasswordUseless() {
         String role = newRole("single");
         loginRole(role);
-        PostgresPasswordRotator r = rotator(PG.settings().singleUser(role).build());
+        PostgresPasswordRotator r = rotator(settings(PG).singleUser(role).build());
         RotationContext ctx = context();
         Secret pending = secret("v1", Stage.PENDING, r.create(ctx, null));
         r.apply(ctx, null, pending);
@@ -168,7 +171,7 @@ class PostgresPasswordRotatorIT {
     void retireHasNothingToRevoke() {
         String role = newRole("single");
         Secret previous = loginRole(role);
-        PostgresPasswordRotator r = rotator(PG.settings().singleUser(role).build());
+        PostgresPasswordRotator r = rotator(settings(PG).singleUser(role).build());
         RotationContext ctx = context();
         Secret next = secret("v2", Stage.PENDING, r.create(ctx, previous));
         r.apply(ctx, previous, next);
@@ -184,7 +187,7 @@ class PostgresPasswordRotatorIT {
     void firstRotationWithoutASecretUsesTheConfiguredRole() {
         String role = newRole("single");
         loginRole(role);
-        PostgresPasswordRotator r = rotator(PG.settings().singleUser(role).build());
+        PostgresPasswordRotator r = rotator(settings(PG).singleUser(role).build());
         RotationContext ctx = context();
 
         r.preflight(ctx, null);
@@ -200,7 +203,7 @@ class PostgresPasswordRotatorIT {
     void verifyFailsWhenThePendingPasswordWasNotApplied() {
         String role = newRole("single");
         Secret current = loginRole(role);
-        PostgresPasswordRotator r = rotator(PG.settings().singleUser(role).build());
+        PostgresPasswordRotator r = rotator(settings(PG).singleUser(role).build());
         RotationContext ctx = context();
         Secret pending = secret("v2", Stage.PENDING, r.create(ctx, current));
 
@@ -216,7 +219,7 @@ class PostgresPasswordRotatorIT {
         leaks.watchFile(PG.logFile());
         String role = newRole("single");
         Secret current = loginRole(role);
-        PostgresPasswordRotator r = rotator(PG.settings().singleUser(role).build());
+        PostgresPasswordRotator r = rotator(settings(PG).singleUser(role).build());
         RotationContext ctx = context();
         Secret pending = secret("v2", Stage.PENDING, r.create(ctx, current));
 
@@ -233,9 +236,9 @@ class PostgresPasswordRotatorIT {
         String second = newRole("single");
         Secret firstCurrent = loginRole(first);
         Secret secondCurrent = loginRole(second);
-        try (PostgresAdminPool pool = new PostgresAdminPool(PG.settings().singleUser(first).poolSize(1).build(), PG.adminCredentials())) {
-            PostgresPasswordRotator a = new PostgresPasswordRotator(PG.settings().singleUser(first).build(), pool);
-            PostgresPasswordRotator b = new PostgresPasswordRotator(PG.settings().singleUser(second).build(), pool);
+        try (PostgresAdminPool pool = new PostgresAdminPool(settings(PG).singleUser(first).poolSize(1).build(), adminCredentials())) {
+            PostgresPasswordRotator a = new PostgresPasswordRotator(settings(PG).singleUser(first).build(), pool);
+            PostgresPasswordRotator b = new PostgresPasswordRotator(settings(PG).singleUser(second).build(), pool);
             for (var pair : List.of(Map.entry(a, firstCurrent), Map.entry(b, secondCurrent))) {
                 RotationContext ctx = context();
                 Secret pending = secret("v2", Stage.PENDING, pair.getKey().create(ctx, pair.getValue()));
@@ -247,7 +250,7 @@ class PostgresPasswordRotatorIT {
             a.close();
             // closing a rotator leaves the shared pool to the others
             b.preflight(context(), null);
-            assertThatThrownBy(() -> new PostgresPasswordRotator(PG.settings().database("other").singleUser(first).build(), pool))
+            assertThatThrownBy(() -> new PostgresPasswordRotator(settings(PG).database("other").singleUser(first).build(), pool))
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("does not serve 127.0.0.1:" + PG.port() + "/other");
         }
@@ -256,7 +259,7 @@ class PostgresPasswordRotatorIT {
     // ------------------------------------------------------------ alternating
 
     private PostgresRotatorSettings altSettings(String a, String b, String group) {
-        return PG.settings().alternating(a, b).groupRole(group).build();
+        return settings(PG).alternating(a, b).groupRole(group).build();
     }
 
     @Test

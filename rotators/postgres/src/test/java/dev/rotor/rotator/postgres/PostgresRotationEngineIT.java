@@ -1,5 +1,7 @@
 package dev.rotor.rotator.postgres;
 
+import static dev.rotor.rotator.postgres.PostgresTestSettings.adminCredentials;
+import static dev.rotor.rotator.postgres.PostgresTestSettings.settings;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rotor.PutOptions;
@@ -22,6 +24,7 @@ import dev.rotor.rotation.Step;
 import dev.rotor.testkit.Canary;
 import dev.rotor.testkit.LeakCheckExtension;
 import dev.rotor.testkit.RecordingAuditSink;
+import dev.rotor.testkit.peer.EmbeddedPostgresPeer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,7 +47,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 class PostgresRotationEngineIT {
 
     @RegisterExtension
-    static final PostgresServer PG = new PostgresServer();
+    static final EmbeddedPostgresPeer PG = new EmbeddedPostgresPeer();
 
     private static final AtomicInteger IDS = new AtomicInteger();
     private static final String PATH = "db/app";
@@ -140,7 +143,7 @@ class PostgresRotationEngineIT {
     void singleUserThreeRotationsPreviousStopsWorkingEachTime() {
         String role = newRole("single");
         storeCurrent(loginRole(role));
-        PostgresPasswordRotator r = rotator(PG.settings().singleUser(role).build(), PG.adminCredentials());
+        PostgresPasswordRotator r = rotator(settings(PG).singleUser(role).build(), adminCredentials());
         RotationEngine engine = engine(Duration.ofDays(1));
 
         for (int i = 1; i <= 3; i++) {
@@ -161,7 +164,7 @@ class PostgresRotationEngineIT {
     void alternatingThreeRotationsPreviousWorksUntilTheNextRotation() {
         String[] roles = new String[2];
         alternatingPair(roles);
-        PostgresPasswordRotator r = rotator(PG.settings().alternating(roles[0], roles[1]).build(), PG.adminCredentials());
+        PostgresPasswordRotator r = rotator(settings(PG).alternating(roles[0], roles[1]).build(), adminCredentials());
         RotationEngine engine = engine(Duration.ofDays(1));
         Login older = null;
 
@@ -187,7 +190,7 @@ class PostgresRotationEngineIT {
     void alternatingRetireAfterTheGracePeriodLocksThePreviousRoleOut() {
         String[] roles = new String[2];
         alternatingPair(roles);
-        PostgresPasswordRotator r = rotator(PG.settings().alternating(roles[0], roles[1]).build(), PG.adminCredentials());
+        PostgresPasswordRotator r = rotator(settings(PG).alternating(roles[0], roles[1]).build(), adminCredentials());
         RotationEngine engine = engine(Duration.ZERO);
         engine.rotate(PATH, r, RotationRequest.scheduled());
         Login previous = stage(Stage.PREVIOUS);
@@ -209,14 +212,14 @@ class PostgresRotationEngineIT {
         if (strategy == Strategy.SINGLE_USER) {
             String role = newRole("single");
             storeCurrent(loginRole(role));
-            settings = PG.settings().singleUser(role).build();
+            settings = settings(PG).singleUser(role).build();
         } else {
             String[] roles = new String[2];
             alternatingPair(roles);
-            settings = PG.settings().alternating(roles[0], roles[1]).build();
+            settings = settings(PG).alternating(roles[0], roles[1]).build();
         }
         Login leaked = stage(Stage.CURRENT);
-        PostgresPasswordRotator r = rotator(settings, PG.adminCredentials());
+        PostgresPasswordRotator r = rotator(settings, adminCredentials());
 
         RotationResult result = engine(Duration.ofDays(1)).rotate(PATH, r, RotationRequest.emergency("ops", "password leaked"));
 
@@ -235,7 +238,7 @@ class PostgresRotationEngineIT {
         String before = currentVersion();
         Login current = stage(Stage.CURRENT);
         // Someone changes the password between APPLY and VERIFY: the new credential really fails.
-        Rotator r = afterApply(rotator(PG.settings().singleUser(role).build(), PG.adminCredentials()),
+        Rotator r = afterApply(rotator(settings(PG).singleUser(role).build(), adminCredentials()),
                 pending -> PG.setPassword(role, leaks.canary().text()));
 
         RotationResult result = engine(Duration.ofDays(1)).rotate(PATH, r, RotationRequest.scheduled());
@@ -257,7 +260,7 @@ class PostgresRotationEngineIT {
         String group = alternatingPair(roles);
         Login current = stage(Stage.CURRENT);
         String before = currentVersion();
-        Rotator r = afterApply(rotator(PG.settings().alternating(roles[0], roles[1]).groupRole(group).build(), PG.adminCredentials()),
+        Rotator r = afterApply(rotator(settings(PG).alternating(roles[0], roles[1]).groupRole(group).build(), adminCredentials()),
                 pending -> PG.admin("REVOKE " + group + " FROM " + roles[1]));
 
         RotationResult result = engine(Duration.ofDays(1)).rotate(PATH, r, RotationRequest.scheduled());
@@ -287,15 +290,15 @@ class PostgresRotationEngineIT {
         storeCurrent(login);
         String before = currentVersion();
         String verifier = PG.verifier(role);
-        PostgresRotatorSettings.Builder settings = PG.settings().singleUser(role).connectTimeout(Duration.ofSeconds(1));
-        AdminCredentials admin = PG.adminCredentials();
+        PostgresRotatorSettings.Builder settings = settings(PG).singleUser(role).connectTimeout(Duration.ofSeconds(1));
+        AdminCredentials admin = adminCredentials();
         switch (bad) {
             case UNREACHABLE -> {
                 try (var socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
                     settings.port(socket.getLocalPort());
                 }
             }
-            case WRONG_ADMIN_PASSWORD -> admin = AdminCredentials.of(PostgresServer.ADMIN, leaks.canary().value());
+            case WRONG_ADMIN_PASSWORD -> admin = AdminCredentials.of(EmbeddedPostgresPeer.ADMIN, leaks.canary().value());
             case MISSING_ROLE -> settings.singleUser(newRole("missing"));
             case ADMIN_WITHOUT_PRIVILEGE -> {
                 String weak = newRole("weak");

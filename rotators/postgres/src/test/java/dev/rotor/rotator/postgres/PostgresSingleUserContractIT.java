@@ -1,10 +1,14 @@
 package dev.rotor.rotator.postgres;
 
+import static dev.rotor.rotator.postgres.PostgresTestSettings.adminCredentials;
+import static dev.rotor.rotator.postgres.PostgresTestSettings.settings;
+
 import dev.rotor.SecretStore;
 import dev.rotor.SecretValue;
 import dev.rotor.rotation.Rotator;
 import dev.rotor.testkit.PreviousBehaviour;
 import dev.rotor.testkit.RotatorContract;
+import dev.rotor.testkit.peer.EmbeddedPostgresPeer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +21,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class PostgresSingleUserContractIT extends RotatorContract {
 
     @RegisterExtension
-    static final PostgresServer PG = new PostgresServer();
+    static final EmbeddedPostgresPeer PG = new EmbeddedPostgresPeer();
 
     private static final AtomicInteger IDS = new AtomicInteger();
 
@@ -41,7 +45,7 @@ class PostgresSingleUserContractIT extends RotatorContract {
 
     @Override
     protected Rotator createRotator(SecretStore store) {
-        PostgresPasswordRotator r = new PostgresPasswordRotator(PG.settings().singleUser(role).build(), PG.adminCredentials());
+        PostgresPasswordRotator r = new PostgresPasswordRotator(settings(PG).singleUser(role).build(), adminCredentials());
         rotators.add(r);
         return r;
     }
