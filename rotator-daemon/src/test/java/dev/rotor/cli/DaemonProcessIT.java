@@ -7,6 +7,7 @@ import dev.rotor.spi.ProviderRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,10 +33,7 @@ class DaemonProcessIT {
                 """);
         assertThat(cli.run("keygen", "--out", "master.key").exitCode()).isZero();
 
-        ProcessBuilder pb = new ProcessBuilder(RotorProcess.JAVA.toString(), "-jar", RotorProcess.JAR.toString(), "daemon", "--jmx")
-                .directory(dir.toFile()).redirectOutput(dir.resolve("out.txt").toFile()).redirectError(dir.resolve("err.txt").toFile());
-        pb.environment().keySet().removeIf(k -> k.startsWith("ROTOR_"));
-        Process p = pb.start();
+        Process p = RotorProcess.startDaemon(dir, Map.of(), "--jmx");
         try {
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             // The secret has never been rotated: the daemon rotates it at once (creating it).

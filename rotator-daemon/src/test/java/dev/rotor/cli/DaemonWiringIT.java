@@ -4,15 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpServer;
-import dev.rotor.alert.WebhookSignature;
 import dev.rotor.api.ApiKey;
 import dev.rotor.local.LocalStoreProvider;
 import dev.rotor.spi.ProviderRegistry;
 import dev.rotor.testkit.Canary;
 import dev.rotor.testkit.peer.EmbeddedPostgresPeer;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -25,14 +21,9 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -50,7 +41,6 @@ class DaemonWiringIT {
     @RegisterExtension
     static final EmbeddedPostgresPeer PG = new EmbeddedPostgresPeer();
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Pattern API_URI = Pattern.compile("api (http://[^\\s]+)");
 
     @TempDir
     Path dir;
@@ -58,11 +48,7 @@ class DaemonWiringIT {
     private String role;
     private String initialPassword;
     private String apiKey;
-    private byte[] hookKey;
-    private HttpServer receiver;
-    /** Bodies whose HMAC checked out; anything else is counted in {@link #badSignatures}. */
-    private final List<JsonNode> alerts = new CopyOnWriteArrayList<>();
-    private final List<String> badSignatures = new CopyOnWriteArrayList<>();
+    private HookReceiver receiver;
     private final HttpClient http = HttpClient.newHttpClient();
 
     @BeforeEach
@@ -71,22 +57,8 @@ class DaemonWiringIT {
         initialPassword = Canary.create().text();
         apiKey = Canary.create().text();
         String hookKeyText = Canary.create().text();
-        hookKey = hookKeyText.getBytes(StandardCharsets.UTF_8);
         PG.admin("CREATE ROLE " + role + " LOGIN PASSWORD '" + initialPassword + "'");
-        receiver = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        receiver.createContext("/hook", exchange -> {
-            byte[] body = exchange.getRequestBody().readAllBytes();
-            String ts = exchange.getRequestHeaders().getFirst(WebhookSignature.TIMESTAMP_HEADER);
-            String sig = exchange.getRequestHeaders().getFirst(WebhookSignature.SIGNATURE_HEADER);
-            if (ts != null && sig != null && WebhookSignature.verify(hookKey, ts, body, sig, Instant.now(), Duration.ofMinutes(5))) {
-                alerts.add(JSON.readTree(body));
-            } else {
-                badSignatures.add(new String(body, StandardCharsets.UTF_8));
-            }
-            exchange.sendResponseHeaders(204, -1);
-            exchange.close();
-        });
-        receiver.start();
+        receiver = new HookReceiver(hookKeyText);
 
         cli = new CliHarness(dir, ProviderRegistry.builder().register(new LocalStoreProvider()).build());
         cli.clock = Clock.systemUTC();
@@ -127,12 +99,12 @@ class DaemonWiringIT {
                   - { name: broken-db, ref: secret://main/db/broken, rotator: broken-db, alerts: [ops] }
                 alerts:
                   routes:
-                    ops: [ { type: webhook, url: "http://127.0.0.1:%d/hook", secretEnv: HOOK_KEY } ]
+                    ops: [ { type: webhook, url: "%s", secretEnv: HOOK_KEY } ]
                 api:
                   listen: 127.0.0.1:0
                   auth:
                     apiKeys: [ { name: ops, sha256: %s, scopes: [rotor.read, rotor.rotate, rotor.emergency] } ]
-                """.formatted(PG.port(), auditTable(), PG.port(), role, PG.port(), role, receiver.getAddress().getPort(), ApiKey.hash(apiKey)));
+                """.formatted(PG.port(), auditTable(), PG.port(), role, PG.port(), role, receiver.url(), ApiKey.hash(apiKey)));
         assertThat(cli.run("keygen", "--out", "data/master.key").exitCode()).isZero();
         // Written now: not due for 90 days, so the daemon leaves it alone until asked.
         CliHarness.Result put = cli.runWithInput("{\"username\":\"" + role + "\",\"password\":\"" + initialPassword + "\"}",
@@ -145,7 +117,7 @@ class DaemonWiringIT {
 
     @AfterEach
     void tearDown() {
-        receiver.stop(0);
+        receiver.close();
     }
 
     private String auditTable() {
@@ -154,10 +126,10 @@ class DaemonWiringIT {
 
     @Test
     void emergencyRotationThroughTheApiAndTheCliRotatesRevokesAuditsAndAlertsOnce() throws Exception {
-        Process daemon = startDaemon();
+        Process daemon = RotorProcess.startDaemon(dir, cli.env);
         String passwordAfterApi;
         try {
-            URI api = awaitReady(daemon);
+            URI api = RotorProcess.awaitApi(daemon, dir);
 
             // Metadata, no value.
             HttpResponse<String> secrets = get(api, "/v1/secrets");
@@ -203,7 +175,7 @@ class DaemonWiringIT {
             assertThat(result.get("previousRetired").asBoolean()).isTrue();
             assertThat(PG.canLogin(role, initialPassword)).as("old password refused at once").isFalse();
 
-            JsonNode alert = awaitAlerts(1).get(0);
+            JsonNode alert = receiver.awaitAlerts(1).get(0);
             assertThat(alert.get("kind").asText()).isEqualTo("emergency-rotation");
             assertThat(alert.get("severity").asText()).isEqualTo("CRITICAL");
             assertThat(alert.get("details").get("actor").asText()).isEqualTo("apikey:ops");
@@ -227,7 +199,7 @@ class DaemonWiringIT {
         String daemonOutput = Files.readString(dir.resolve("out.txt")) + Files.readString(dir.resolve("err.txt"));
         assertThat(daemonOutput).doesNotContain(initialPassword).doesNotContain(apiKey).doesNotContain("Exception");
 
-        assertThat(alerts).as("one alert for the API's emergency, none more by the time the daemon stopped").hasSize(1);
+        assertThat(receiver.alerts()).as("one alert for the API's emergency, none more by the time the daemon stopped").hasSize(1);
         passwordAfterApi = reveal();
         assertThat(PG.canLogin(role, passwordAfterApi)).isTrue();
 
@@ -237,14 +209,14 @@ class DaemonWiringIT {
         assertThat(r.out()).contains("old credential revoked");
         assertThat(PG.canLogin(role, passwordAfterApi)).as("old password refused at once").isFalse();
         assertThat(PG.canLogin(role, reveal())).isTrue();
-        assertThat(alerts).as("delivered before the command returned").hasSize(2);
-        JsonNode cliAlert = alerts.get(1);
+        assertThat(receiver.alerts()).as("delivered before the command returned").hasSize(2);
+        JsonNode cliAlert = receiver.alerts().get(1);
         assertThat(cliAlert.get("kind").asText()).isEqualTo("emergency-rotation");
         assertThat(cliAlert.get("severity").asText()).isEqualTo("CRITICAL");
         assertThat(cliAlert.get("details").get("actor").asText()).isEqualTo("tester@testhost");
         assertThat(cliAlert.get("details").get("reason").asText()).isEqualTo("laptop stolen");
-        assertThat(badSignatures).isEmpty();
-        assertThat(alerts.toString()).doesNotContain(initialPassword).doesNotContain(passwordAfterApi);
+        assertThat(receiver.badSignatures()).isEmpty();
+        assertThat(receiver.alerts().toString()).doesNotContain(initialPassword).doesNotContain(passwordAfterApi);
 
         // Both emergencies are in the PostgreSQL audit table (and the file), each with its actor and reason.
         List<String[]> started = auditRows("ROTATION_STARTED");
@@ -265,45 +237,14 @@ class DaemonWiringIT {
         assertThat(r.exitCode()).as(r.toString()).isEqualTo(ExitCodes.ROTATION_FAILED);
 
         // The CLI closed alerting before returning, which sends what is queued.
-        assertThat(alerts).singleElement().satisfies(a -> {
+        assertThat(receiver.alerts()).singleElement().satisfies(a -> {
             assertThat(a.get("kind").asText()).isEqualTo("rotation-failed");
             assertThat(a.get("severity").asText()).isEqualTo("WARNING");
             assertThat(a.get("ref").asText()).isEqualTo("secret://main/db/broken");
         });
-        assertThat(badSignatures).isEmpty();
-        assertThat(alerts.toString() + r.out() + r.err()).doesNotContain(initialPassword);
+        assertThat(receiver.badSignatures()).isEmpty();
+        assertThat(receiver.alerts().toString() + r.out() + r.err()).doesNotContain(initialPassword);
         assertThat(auditRows("ROTATION_FAILED")).hasSize(1);
-    }
-
-    private Process startDaemon() throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(RotorProcess.JAVA.toString(), "-jar", RotorProcess.JAR.toString(), "daemon")
-                .directory(dir.toFile()).redirectOutput(dir.resolve("out.txt").toFile()).redirectError(dir.resolve("err.txt").toFile());
-        pb.environment().keySet().removeIf(k -> k.startsWith("ROTOR_"));
-        pb.environment().putAll(cli.env);
-        return pb.start();
-    }
-
-    private URI awaitReady(Process p) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (true) {
-            Matcher m = API_URI.matcher(Files.readString(dir.resolve("out.txt")));
-            if (m.find()) {
-                String uri = m.group(1);
-                return URI.create(uri.endsWith("/") ? uri.substring(0, uri.length() - 1) : uri);
-            }
-            assertThat(p.isAlive()).as("daemon running; stderr: %s", Files.readString(dir.resolve("err.txt"))).isTrue();
-            assertThat(System.nanoTime() - deadline).as("waiting for 'rotor daemon ready'").isNegative();
-            Thread.sleep(50);
-        }
-    }
-
-    private List<JsonNode> awaitAlerts(int n) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (alerts.size() < n) {
-            assertThat(System.nanoTime() - deadline).as("waiting for %d alerts (bad signatures: %s)", n, badSignatures).isNegative();
-            Thread.sleep(20);
-        }
-        return List.copyOf(alerts);
     }
 
     private HttpResponse<String> get(URI api, String path) throws Exception {

@@ -86,11 +86,13 @@ final class RotorProcess {
     }
 
     /**
-     * Starts {@code rotor daemon} from the jar in {@code dir}, its output in {@code out.txt} and
+     * Starts {@code rotor daemon [options]} from the jar in {@code dir}, its output in {@code out.txt} and
      * {@code err.txt} there, with {@code env} and no {@code ROTOR_} variable of whoever runs the test.
      */
-    static Process startDaemon(Path dir, Map<String, String> env) throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(JAVA.toString(), "-jar", JAR.toString(), "daemon")
+    static Process startDaemon(Path dir, Map<String, String> env, String... options) throws IOException {
+        List<String> command = new ArrayList<>(List.of(JAVA.toString(), "-jar", JAR.toString(), "daemon"));
+        command.addAll(List.of(options));
+        ProcessBuilder pb = new ProcessBuilder(command)
                 .directory(dir.toFile()).redirectOutput(dir.resolve("out.txt").toFile()).redirectError(dir.resolve("err.txt").toFile());
         pb.environment().keySet().removeIf(k -> k.startsWith("ROTOR_"));
         pb.environment().putAll(env);
