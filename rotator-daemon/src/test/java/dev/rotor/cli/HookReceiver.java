@@ -11,7 +11,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
+import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -19,25 +19,33 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * A webhook alert receiver on loopback ({@code POST /hook}) that checks every body's HMAC
  * signature with the key a daemon is given, as a real receiver must. Thread-safe.
  */
-final class HookReceiver implements AutoCloseable {
+public final class HookReceiver implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final byte[] key;
+    private final Clock clock;
     private final HttpServer server;
     /** Alert bodies whose HMAC checked out. */
     private final List<JsonNode> alerts = new CopyOnWriteArrayList<>();
     /** Bodies with a missing or wrong signature. */
     private final List<String> badSignatures = new CopyOnWriteArrayList<>();
 
-    HookReceiver(String key) throws IOException {
+    /** A receiver checking signature times against the system clock. */
+    public HookReceiver(String key) throws IOException {
+        this(key, Clock.systemUTC());
+    }
+
+    /** A receiver checking signature times against {@code clock} (the daemon's, in tests that move time). */
+    public HookReceiver(String key, Clock clock) throws IOException {
         this.key = key.getBytes(StandardCharsets.UTF_8);
+        this.clock = clock;
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/hook", exchange -> {
             byte[] body = exchange.getRequestBody().readAllBytes();
             String ts = exchange.getRequestHeaders().getFirst(WebhookSignature.TIMESTAMP_HEADER);
             String sig = exchange.getRequestHeaders().getFirst(WebhookSignature.SIGNATURE_HEADER);
-            if (ts != null && sig != null && WebhookSignature.verify(this.key, ts, body, sig, Instant.now(), Duration.ofMinutes(5))) {
+            if (ts != null && sig != null && WebhookSignature.verify(this.key, ts, body, sig, this.clock.instant(), Duration.ofMinutes(5))) {
                 alerts.add(JSON.readTree(body));
             } else {
                 badSignatures.add(new String(body, StandardCharsets.UTF_8));
@@ -49,27 +57,32 @@ final class HookReceiver implements AutoCloseable {
     }
 
     /** The URL to configure as the webhook's {@code url}. */
-    String url() {
+    public String url() {
         return "http://127.0.0.1:" + server.getAddress().getPort() + "/hook";
     }
 
     /** The alerts received so far, signature checked. */
-    List<JsonNode> alerts() {
+    public List<JsonNode> alerts() {
         return List.copyOf(alerts);
     }
 
-    List<String> badSignatures() {
+    public List<String> badSignatures() {
         return List.copyOf(badSignatures);
     }
 
     /** Waits up to 30 s until at least {@code n} signed alerts have arrived; all received so far. */
-    List<JsonNode> awaitAlerts(int n) throws InterruptedException {
+    public List<JsonNode> awaitAlerts(int n) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (alerts.size() < n) {
             assertThat(System.nanoTime() - deadline).as("waiting for %d alerts (bad signatures: %s)", n, badSignatures).isNegative();
             Thread.sleep(20); // polls the receiver's list
         }
         return List.copyOf(alerts);
+    }
+
+    /** Forgets the alerts received so far. */
+    public void clear() {
+        alerts.clear();
     }
 
     @Override
