@@ -18,6 +18,7 @@ import dev.rotor.rotation.Rotator;
 import dev.rotor.rotator.mariadb.MariaDbExtension;
 import dev.rotor.rotator.postgres.PostgresPasswordRotator;
 import dev.rotor.rotator.postgres.PostgresServer;
+import dev.rotor.testkit.ForwardingRotator;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.sql.Connection;
@@ -166,7 +167,7 @@ class PostgresPoolAcrossRotationIT extends PoolAcrossRotationSupport {
                         .metricRegistry(registry).build();
                 PostgresPasswordRotator real = new PostgresPasswordRotator(PG.settings().singleUser(role)
                         .connectTimeout(CONNECT_TIMEOUT).build(), PG.adminCredentials())) {
-            Rotator afterApply = new DelegatingRotator(real) {
+            Rotator afterApply = new ForwardingRotator(real) {
                 @Override
                 public void apply(RotationContext context, @Nullable Secret current, Secret pending) {
                     super.apply(context, current, pending);
