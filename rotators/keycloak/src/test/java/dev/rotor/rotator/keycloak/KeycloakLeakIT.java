@@ -22,6 +22,7 @@ import dev.rotor.rotation.RotationResult;
 import dev.rotor.testkit.Canary;
 import dev.rotor.testkit.LeakCheckExtension;
 import dev.rotor.testkit.LeakChecker;
+import dev.rotor.testkit.peer.KeycloakPeer;
 import dev.rotor.testkit.peer.PeerExtension;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -42,7 +43,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class KeycloakLeakIT {
 
     @RegisterExtension
-    static final PeerExtension KEYCLOAK = KeycloakPeer.extension();
+    static final PeerExtension KEYCLOAK = KeycloakPeer.extension(KeycloakTestAdmin.SECRET_ROTATION_FEATURE);
 
     @RegisterExtension
     final LeakCheckExtension leaks = new LeakCheckExtension();

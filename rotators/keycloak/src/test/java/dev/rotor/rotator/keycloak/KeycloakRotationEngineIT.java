@@ -27,6 +27,7 @@ import dev.rotor.rotation.RotationResult;
 import dev.rotor.rotation.Rotator;
 import dev.rotor.rotation.Step;
 import dev.rotor.testkit.ForwardingRotator;
+import dev.rotor.testkit.peer.KeycloakPeer;
 import dev.rotor.testkit.peer.PeerExtension;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -53,7 +54,7 @@ import org.slf4j.LoggerFactory;
 class KeycloakRotationEngineIT {
 
     @RegisterExtension
-    static final PeerExtension KEYCLOAK = KeycloakPeer.extension();
+    static final PeerExtension KEYCLOAK = KeycloakPeer.extension(KeycloakTestAdmin.SECRET_ROTATION_FEATURE);
 
     private static final String PATH = Fixture.PATH;
     private static final Duration GRACE = Duration.ofHours(1);
