@@ -18,6 +18,7 @@ import com.nimbusds.jwt.SignedJWT;
 import dev.rotor.testkit.Canary;
 import dev.rotor.testkit.LeakCheckExtension;
 import dev.rotor.testkit.TestClock;
+import dev.rotor.testkit.peer.KeycloakPeer;
 import dev.rotor.testkit.peer.PeerExtension;
 import java.net.URI;
 import java.net.http.HttpClient;

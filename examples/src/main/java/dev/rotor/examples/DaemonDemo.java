@@ -15,23 +15,18 @@ import dev.rotor.daemon.RotorDaemon;
 import dev.rotor.local.LocalStoreProvider;
 import dev.rotor.rotation.RotationEvent;
 import dev.rotor.spi.ProviderRegistry;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -54,7 +49,6 @@ import org.jspecify.annotations.Nullable;
 public final class DaemonDemo {
 
     private static final SecretRef DB = SecretRef.parse("secret://main/db/app");
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final Path dir;
     private final PrintStream out;
@@ -84,17 +78,16 @@ public final class DaemonDemo {
             throw new IllegalStateException(dir.resolve("master.key") + " is missing: run 'rotor keygen --out master.key' there first");
         }
         step("Start an embedded PostgreSQL (logins need a password, SCRAM-SHA-256)");
-        String adminPassword = randomPassword();
-        String appPassword = randomPassword();
-        try (EmbeddedPostgres pg = startPostgres()) {
-            String url = "jdbc:postgresql://127.0.0.1:" + pg.getPort() + "/postgres";
-            setUpDatabase(pg, url, adminPassword, appPassword);
+        // The group role owns the demo's table.
+        try (DemoDatabase pg = DemoDatabase.start(dir.resolve("postgres.log"),
+                "CREATE TABLE orders (id bigserial PRIMARY KEY, placed_at timestamptz NOT NULL DEFAULT now())",
+                "ALTER TABLE orders OWNER TO app")) {
             out.printf("PostgreSQL 17 on 127.0.0.1:%d: login roles app_a and app_b (members of group 'app'), admin role rotor_admin%n",
-                    pg.getPort());
+                    pg.port());
 
             step("Write rotor.yaml: the local store, the audit log, three rotators and three policies");
             Path config = dir.resolve("rotor.yaml");
-            Files.writeString(config, rotorYaml(pg.getPort()), StandardCharsets.UTF_8);
+            Files.writeString(config, rotorYaml(pg.port()), StandardCharsets.UTF_8);
             out.print(Files.readString(config));
 
             RotatorRegistry rotators = RotatorRegistry.builtIn();
@@ -105,8 +98,8 @@ public final class DaemonDemo {
                     System.out, new MetricRegistry(), null)) {
                 step("Store the admin login and the application's first database credential (app_a)");
                 SecretStore main = runtime.rotor().store("main");
-                main.put("db/rotor-admin", credential("rotor_admin", adminPassword, pg.getPort()), PutOptions.current());
-                main.put("db/app", credential("app_a", appPassword, pg.getPort()), PutOptions.current());
+                main.put("db/rotor-admin", credential("rotor_admin", pg.adminPassword(), pg.port()), PutOptions.current());
+                main.put("db/app", credential("app_a", pg.appPassword(), pg.port()), PutOptions.current());
                 out.println("secret://main/db/rotor-admin and secret://main/db/app written (values not shown)");
 
                 runtime.service().addListener(this::onRotationEvent);
@@ -127,52 +120,6 @@ public final class DaemonDemo {
                 appThread.join();
                 return summary(app);
             }
-        }
-    }
-
-    private EmbeddedPostgres startPostgres() throws Exception {
-        Path log = dir.resolve("postgres.log");
-        return EmbeddedPostgres.builder()
-                .setServerConfig("listen_addresses", "127.0.0.1")
-                .setServerConfig("password_encryption", "scram-sha-256")
-                .setErrorRedirector(ProcessBuilder.Redirect.appendTo(log.toFile()))
-                .setOutputRedirector(ProcessBuilder.Redirect.appendTo(log.toFile()))
-                .setPGStartupWait(Duration.ofSeconds(60))
-                .start();
-    }
-
-    /**
-     * The alternating-users layout of docs/rotator-postgres.md: the group role owns the table, two
-     * login roles take turns, and a dedicated admin role may alter just those two.
-     */
-    private static void setUpDatabase(EmbeddedPostgres pg, String url, String adminPassword, String appPassword) throws Exception {
-        try (Connection c = pg.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
-            s.execute("CREATE ROLE app NOLOGIN");
-            s.execute("CREATE ROLE app_a LOGIN IN ROLE app PASSWORD '" + appPassword + "'");
-            s.execute("CREATE ROLE app_b NOLOGIN IN ROLE app");
-            s.execute("CREATE ROLE rotor_admin LOGIN CREATEROLE PASSWORD '" + adminPassword + "'");
-            s.execute("GRANT app_a, app_b TO rotor_admin WITH ADMIN OPTION");
-            s.execute("CREATE TABLE orders (id bigserial PRIMARY KEY, placed_at timestamptz NOT NULL DEFAULT now())");
-            s.execute("ALTER TABLE orders OWNER TO app");
-            s.execute("ALTER ROLE postgres PASSWORD '" + randomPassword() + "'");
-            String hba;
-            try (ResultSet rs = s.executeQuery("SHOW hba_file")) {
-                rs.next();
-                hba = rs.getString(1);
-            }
-            Files.writeString(Path.of(hba), """
-                    host all all 127.0.0.1/32 scram-sha-256
-                    host all all ::1/128 scram-sha-256
-                    """, StandardCharsets.UTF_8);
-            s.execute("SELECT pg_reload_conf()");
-        }
-        // pg_reload_conf() only signals the server: wait until a wrong password is refused.
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (canLogin(url, "app_a", "wrong")) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("PostgreSQL still accepts any password after reloading pg_hba.conf");
-            }
-            Thread.sleep(20);
         }
     }
 
@@ -396,24 +343,13 @@ public final class DaemonDemo {
                     continue;
                 }
                 retiredChecked.incrementAndGet();
-                boolean accepted = canLogin(login[2], login[0], login[1]);
+                boolean accepted = DemoDatabase.canLogin(login[2], login[0], login[1]);
                 if (accepted) {
                     retiredAccepted.incrementAndGet();
                 }
                 out.printf("%s app      the retired password of %s (version %s) %s%n", elapsed(), login[0], retired,
                         accepted ? "STILL LOGS IN" : "is refused");
             }
-        }
-    }
-
-    private static boolean canLogin(String url, String user, String password) {
-        Properties p = new Properties();
-        p.setProperty("user", user);
-        p.setProperty("password", password);
-        try (Connection c = DriverManager.getConnection(url, p)) {
-            return c.isValid(5);
-        } catch (SQLException e) {
-            return false;
         }
     }
 
@@ -425,13 +361,6 @@ public final class DaemonDemo {
         fields.put("port", Integer.toString(port));
         fields.put("dbname", "postgres");
         return SecretValue.ofFields(fields);
-    }
-
-    /** 32 random bytes in URL-safe Base64: no quoting needed in SQL, JDBC URLs or shells. */
-    private static String randomPassword() {
-        byte[] b = new byte[32];
-        RANDOM.nextBytes(b);
-        return "p" + Base64.getUrlEncoder().withoutPadding().encodeToString(b);
     }
 
     private void step(String text) {

@@ -19,25 +19,19 @@ import dev.rotor.store.CacheOptions;
 import dev.rotor.store.DecoratedSecretStore;
 import dev.rotor.store.SecretStoreBuilder;
 import dev.rotor.watch.SecretWatcher;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -59,7 +53,6 @@ import java.util.concurrent.locks.LockSupport;
 public final class PoolUnderRotation {
 
     private static final SecretRef REF = SecretRef.parse("secret://main/db/app");
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final PrintStream out;
     private final AtomicLong queries = new AtomicLong();
@@ -89,25 +82,18 @@ public final class PoolUnderRotation {
 
     private boolean run(Duration runFor, Duration every, boolean alternating) throws Exception {
         Path work = Files.createTempDirectory("rotor-pool-demo");
-        String adminPassword = randomPassword();
-        String appPassword = randomPassword();
         out.printf("==> Start an embedded PostgreSQL (logins need a password, SCRAM-SHA-256)%n");
-        try (EmbeddedPostgres pg = EmbeddedPostgres.builder()
-                .setServerConfig("listen_addresses", "127.0.0.1")
-                .setServerConfig("password_encryption", "scram-sha-256")
-                .setErrorRedirector(ProcessBuilder.Redirect.appendTo(work.resolve("postgres.log").toFile()))
-                .setOutputRedirector(ProcessBuilder.Redirect.appendTo(work.resolve("postgres.log").toFile()))
-                .setPGStartupWait(Duration.ofSeconds(60))
-                .start()) {
-            String url = "jdbc:postgresql://127.0.0.1:" + pg.getPort() + "/postgres";
-            setUpDatabase(pg, url, adminPassword, appPassword);
+        try (DemoDatabase pg = DemoDatabase.start(work.resolve("postgres.log"))) {
+            String url = pg.url();
+            String adminPassword = pg.adminPassword();
+            String appPassword = pg.appPassword();
 
             // The backend the rotation writes to, and the cached view the application reads.
             InMemorySecretStore backend = new InMemorySecretStore("main");
             backend.put(REF.path(), SecretValue.ofFields(Map.of("username", "app_a", "password", appPassword)), PutOptions.current());
             DecoratedSecretStore app = SecretStoreBuilder.on(backend).cache(CacheOptions.defaults()).build();
 
-            PostgresRotatorSettings.Builder settings = PostgresRotatorSettings.builder().host("127.0.0.1").port(pg.getPort())
+            PostgresRotatorSettings.Builder settings = PostgresRotatorSettings.builder().host("127.0.0.1").port(pg.port())
                     .database("postgres");
             settings = alternating ? settings.alternating("app_a", "app_b") : settings.singleUser("app_a");
             RotationEngine engine = RotationEngine.builder(backend)
@@ -214,55 +200,5 @@ public final class PoolUnderRotation {
     private static String version(InMemorySecretStore store) {
         Secret s = store.get(REF.path(), Selector.CURRENT);
         return s.version().id();
-    }
-
-    /**
-     * Two login roles taking turns (the second is idle until an alternating rotation gives it a
-     * password), and an admin role that may alter just those two.
-     */
-    private static void setUpDatabase(EmbeddedPostgres pg, String url, String adminPassword, String appPassword) throws Exception {
-        try (Connection c = pg.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
-            s.execute("CREATE ROLE app NOLOGIN");
-            s.execute("CREATE ROLE app_a LOGIN IN ROLE app PASSWORD '" + appPassword + "'");
-            s.execute("CREATE ROLE app_b NOLOGIN IN ROLE app");
-            s.execute("CREATE ROLE rotor_admin LOGIN CREATEROLE PASSWORD '" + adminPassword + "'");
-            s.execute("GRANT app_a, app_b TO rotor_admin WITH ADMIN OPTION");
-            s.execute("ALTER ROLE postgres PASSWORD '" + randomPassword() + "'");
-            String hba;
-            try (ResultSet rs = s.executeQuery("SHOW hba_file")) {
-                rs.next();
-                hba = rs.getString(1);
-            }
-            Files.writeString(Path.of(hba), """
-                    host all all 127.0.0.1/32 scram-sha-256
-                    host all all ::1/128 scram-sha-256
-                    """, StandardCharsets.UTF_8);
-            s.execute("SELECT pg_reload_conf()");
-        }
-        // pg_reload_conf() only signals the server: wait until a wrong password is refused.
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (canLogin(url, "app_a", "wrong")) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("PostgreSQL still accepts any password after reloading pg_hba.conf");
-            }
-            LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
-        }
-    }
-
-    private static boolean canLogin(String url, String user, String password) {
-        Properties p = new Properties();
-        p.setProperty("user", user);
-        p.setProperty("password", password);
-        try (Connection c = DriverManager.getConnection(url, p)) {
-            return c.isValid(5);
-        } catch (SQLException e) {
-            return false;
-        }
-    }
-
-    private static String randomPassword() {
-        byte[] b = new byte[32];
-        RANDOM.nextBytes(b);
-        return "p" + Base64.getUrlEncoder().withoutPadding().encodeToString(b);
     }
 }

@@ -484,52 +484,21 @@ public abstract class RotatorContract {
     }
 
     /** Forwards to the rotator under test; records every credential it makes, for the leak check. */
-    private static class Observed implements Rotator {
-        final Rotator inner;
+    private static class Observed extends ForwardingRotator {
         private final @Nullable Fixture fixture;
 
         Observed(Rotator inner, @Nullable Fixture fixture) {
-            this.inner = inner;
+            super(inner);
             this.fixture = fixture;
         }
 
         @Override
-        public String type() {
-            return inner.type();
-        }
-
-        @Override
-        public void preflight(RotationContext context, @Nullable Secret current) {
-            inner.preflight(context, current);
-        }
-
-        @Override
         public SecretValue create(RotationContext context, @Nullable Secret current) {
-            SecretValue v = inner.create(context, current);
+            SecretValue v = super.create(context, current);
             if (fixture != null) {
                 fixture.collectSecrets(v);
             }
             return v;
-        }
-
-        @Override
-        public void apply(RotationContext context, @Nullable Secret current, Secret pending) {
-            inner.apply(context, current, pending);
-        }
-
-        @Override
-        public void verify(RotationContext context, Secret pending) {
-            inner.verify(context, pending);
-        }
-
-        @Override
-        public void rollback(RotationContext context, @Nullable Secret current, Secret pending) {
-            inner.rollback(context, current, pending);
-        }
-
-        @Override
-        public void retire(RotationContext context, Secret previous, Secret current) {
-            inner.retire(context, previous, current);
         }
     }
 
@@ -544,26 +513,26 @@ public abstract class RotatorContract {
 
         @Override
         public void preflight(RotationContext context, @Nullable Secret current) {
-            inner.preflight(context, current);
-            inner.preflight(context, current);
+            delegate().preflight(context, current);
+            delegate().preflight(context, current);
         }
 
         @Override
         public SecretValue create(RotationContext context, @Nullable Secret current) {
-            inner.create(context, current).destroy();
-            return inner.create(context, current);
+            delegate().create(context, current).destroy();
+            return delegate().create(context, current);
         }
 
         @Override
         public void apply(RotationContext context, @Nullable Secret current, Secret pending) {
-            inner.apply(context, current, pending);
-            inner.apply(context, current, pending);
+            delegate().apply(context, current, pending);
+            delegate().apply(context, current, pending);
         }
 
         @Override
         public void verify(RotationContext context, Secret pending) {
-            inner.verify(context, pending);
-            inner.verify(context, pending);
+            delegate().verify(context, pending);
+            delegate().verify(context, pending);
             if (failVerify) {
                 throw new RotationException(Step.VERIFY, "forced by the rotator contract");
             }
@@ -571,14 +540,14 @@ public abstract class RotatorContract {
 
         @Override
         public void rollback(RotationContext context, @Nullable Secret current, Secret pending) {
-            inner.rollback(context, current, pending);
-            inner.rollback(context, current, pending);
+            delegate().rollback(context, current, pending);
+            delegate().rollback(context, current, pending);
         }
 
         @Override
         public void retire(RotationContext context, Secret previous, Secret current) {
-            inner.retire(context, previous, current);
-            inner.retire(context, previous, current);
+            delegate().retire(context, previous, current);
+            delegate().retire(context, previous, current);
         }
     }
 
@@ -592,14 +561,14 @@ public abstract class RotatorContract {
 
         @Override
         public SecretValue create(RotationContext context, @Nullable Secret current) {
-            SecretValue v = inner.create(context, current);
+            SecretValue v = delegate().create(context, current);
             created = SecretValue.of(v.bytes());
             return v;
         }
 
         @Override
         public void verify(RotationContext context, Secret pending) {
-            inner.verify(context, pending);
+            delegate().verify(context, pending);
             throw new RotationException(Step.VERIFY, "forced by the rotator contract");
         }
     }

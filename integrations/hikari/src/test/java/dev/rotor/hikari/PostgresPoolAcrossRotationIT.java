@@ -19,6 +19,7 @@ import dev.rotor.rotator.mariadb.MariaDbExtension;
 import dev.rotor.rotator.postgres.AdminCredentials;
 import dev.rotor.rotator.postgres.PostgresPasswordRotator;
 import dev.rotor.rotator.postgres.PostgresRotatorSettings;
+import dev.rotor.testkit.ForwardingRotator;
 import dev.rotor.testkit.peer.EmbeddedPostgresPeer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -177,7 +178,7 @@ class PostgresPoolAcrossRotationIT extends PoolAcrossRotationSupport {
                         .metricRegistry(registry).build();
                 PostgresPasswordRotator real = new PostgresPasswordRotator(settings().singleUser(role)
                         .connectTimeout(CONNECT_TIMEOUT).build(), adminCredentials())) {
-            Rotator afterApply = new DelegatingRotator(real) {
+            Rotator afterApply = new ForwardingRotator(real) {
                 @Override
                 public void apply(RotationContext context, @Nullable Secret current, Secret pending) {
                     super.apply(context, current, pending);

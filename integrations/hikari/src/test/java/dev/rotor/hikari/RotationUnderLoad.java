@@ -9,6 +9,7 @@ import dev.rotor.rotation.RotationEngine;
 import dev.rotor.rotation.RotationRequest;
 import dev.rotor.rotation.RotationResult;
 import dev.rotor.rotation.Rotator;
+import dev.rotor.testkit.ForwardingRotator;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -319,7 +320,7 @@ final class RotationUnderLoad {
     }
 
     /** The real rotator, with a session mark taken just before each APPLY. */
-    private final class MarkingRotator extends DelegatingRotator {
+    private final class MarkingRotator extends ForwardingRotator {
 
         MarkingRotator(Rotator delegate) {
             super(delegate);

@@ -5,6 +5,7 @@ import dev.rotor.SecretValue;
 import dev.rotor.rotation.Rotator;
 import dev.rotor.testkit.PreviousBehaviour;
 import dev.rotor.testkit.RotatorContract;
+import dev.rotor.testkit.peer.KeycloakPeer;
 import dev.rotor.testkit.peer.PeerExtension;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -18,7 +19,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class KeycloakAlternatingContractIT extends RotatorContract {
 
     @RegisterExtension
-    static final PeerExtension KEYCLOAK = KeycloakPeer.extension();
+    static final PeerExtension KEYCLOAK = KeycloakPeer.extension(KeycloakTestAdmin.SECRET_ROTATION_FEATURE);
 
     private KeycloakTestAdmin kc;
     private Fixture f;

@@ -16,6 +16,7 @@ import dev.rotor.rotation.RotationRequest;
 import dev.rotor.rotation.RotationResult;
 import dev.rotor.rotation.Step;
 import dev.rotor.testkit.TestClock;
+import dev.rotor.testkit.peer.KeycloakPeer;
 import dev.rotor.testkit.peer.PeerExtension;
 import dev.rotor.testkit.peer.PeerProcess;
 import java.net.URI;
@@ -38,7 +39,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class KeycloakBadInputIT {
 
     @RegisterExtension
-    static final PeerExtension KEYCLOAK = KeycloakPeer.extension();
+    static final PeerExtension KEYCLOAK = KeycloakPeer.extension(KeycloakTestAdmin.SECRET_ROTATION_FEATURE);
 
     private KeycloakTestAdmin kc;
     private Fixture f;

@@ -21,6 +21,7 @@ import dev.rotor.rotation.RotationOptions;
 import dev.rotor.rotation.RotationRequest;
 import dev.rotor.rotation.RotationResult;
 import dev.rotor.rotation.Step;
+import dev.rotor.testkit.peer.KeycloakPeer;
 import dev.rotor.testkit.peer.PeerExtension;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -54,7 +55,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class KeycloakCrashMatrixIT {
 
     @RegisterExtension
-    static final PeerExtension KEYCLOAK = KeycloakPeer.extension();
+    static final PeerExtension KEYCLOAK = KeycloakPeer.extension(KeycloakTestAdmin.SECRET_ROTATION_FEATURE);
 
     private static final Duration LEASE = Duration.ofSeconds(60);
     private static final Duration CHILD_PATIENCE = Duration.ofMinutes(3);

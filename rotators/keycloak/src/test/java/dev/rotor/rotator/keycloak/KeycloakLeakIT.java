@@ -23,6 +23,7 @@ import dev.rotor.testkit.Canary;
 import dev.rotor.testkit.LeakCheckExtension;
 import dev.rotor.testkit.LeakChecker;
 import dev.rotor.testkit.TestClock;
+import dev.rotor.testkit.peer.KeycloakPeer;
 import dev.rotor.testkit.peer.PeerExtension;
 import java.time.Duration;
 import java.time.Instant;
@@ -44,7 +45,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class KeycloakLeakIT {
 
     @RegisterExtension
-    static final PeerExtension KEYCLOAK = KeycloakPeer.extension();
+    static final PeerExtension KEYCLOAK = KeycloakPeer.extension(KeycloakTestAdmin.SECRET_ROTATION_FEATURE);
 
     @RegisterExtension
     final LeakCheckExtension leaks = new LeakCheckExtension();

@@ -26,7 +26,9 @@ import dev.rotor.rotation.RotationRequest;
 import dev.rotor.rotation.RotationResult;
 import dev.rotor.rotation.Rotator;
 import dev.rotor.rotation.Step;
+import dev.rotor.testkit.ForwardingRotator;
 import dev.rotor.testkit.TestClock;
+import dev.rotor.testkit.peer.KeycloakPeer;
 import dev.rotor.testkit.peer.PeerExtension;
 import java.time.Duration;
 import java.time.Instant;
@@ -54,7 +56,7 @@ import org.slf4j.LoggerFactory;
 class KeycloakRotationEngineIT {
 
     @RegisterExtension
-    static final PeerExtension KEYCLOAK = KeycloakPeer.extension();
+    static final PeerExtension KEYCLOAK = KeycloakPeer.extension(KeycloakTestAdmin.SECRET_ROTATION_FEATURE);
 
     private static final String PATH = Fixture.PATH;
     private static final Duration GRACE = Duration.ofHours(1);
@@ -280,7 +282,7 @@ class KeycloakRotationEngineIT {
         KeycloakClientSecretRotator real = f.rotator(KeycloakStrategy.DUAL_SECRET, "billing").clock(clock).build();
         CountDownLatch inApply = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        Rotator paused = new Delegating(real) {
+        Rotator paused = new ForwardingRotator(real) {
             @Override
             public void apply(RotationContext context, @Nullable Secret current, Secret pending) {
                 inApply.countDown();
@@ -351,52 +353,8 @@ class KeycloakRotationEngineIT {
                 micros.get(14) / 1000.0, micros.get(26) / 1000.0, micros.get(29) / 1000.0);
     }
 
-    /** Passes every call on to a real rotator. */
-    private static class Delegating implements Rotator {
-        private final Rotator real;
-
-        Delegating(Rotator real) {
-            this.real = real;
-        }
-
-        @Override
-        public String type() {
-            return real.type();
-        }
-
-        @Override
-        public void preflight(RotationContext context, @Nullable Secret current) {
-            real.preflight(context, current);
-        }
-
-        @Override
-        public SecretValue create(RotationContext context, @Nullable Secret current) {
-            return real.create(context, current);
-        }
-
-        @Override
-        public void apply(RotationContext context, @Nullable Secret current, Secret pending) {
-            real.apply(context, current, pending);
-        }
-
-        @Override
-        public void verify(RotationContext context, Secret pending) {
-            real.verify(context, pending);
-        }
-
-        @Override
-        public void rollback(RotationContext context, @Nullable Secret current, Secret pending) {
-            real.rollback(context, current, pending);
-        }
-
-        @Override
-        public void retire(RotationContext context, Secret previous, Secret current) {
-            real.retire(context, previous, current);
-        }
-    }
-
     /** The real rotator, except that VERIFY fails after the real check passed. */
-    private static final class FailingVerify extends Delegating {
+    private static final class FailingVerify extends ForwardingRotator {
         final AtomicReference<String> verified = new AtomicReference<>();
 
         FailingVerify(Rotator real) {

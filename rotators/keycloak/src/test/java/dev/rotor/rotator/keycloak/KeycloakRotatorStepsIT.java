@@ -17,6 +17,7 @@ import dev.rotor.spi.RotatorContext;
 import dev.rotor.rotation.RotationContext;
 import dev.rotor.rotation.RotationException;
 import dev.rotor.rotation.Step;
+import dev.rotor.testkit.peer.KeycloakPeer;
 import dev.rotor.testkit.peer.PeerExtension;
 import java.time.Clock;
 import java.time.Duration;
@@ -32,7 +33,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class KeycloakRotatorStepsIT {
 
     @RegisterExtension
-    static final PeerExtension KEYCLOAK = KeycloakPeer.extension();
+    static final PeerExtension KEYCLOAK = KeycloakPeer.extension(KeycloakTestAdmin.SECRET_ROTATION_FEATURE);
 
     private KeycloakTestAdmin kc;
     private Fixture f;

@@ -22,6 +22,7 @@ import dev.rotor.rotation.RotationResult;
 import dev.rotor.rotation.Rotator;
 import dev.rotor.rotation.Step;
 import dev.rotor.testkit.Canary;
+import dev.rotor.testkit.ForwardingRotator;
 import dev.rotor.testkit.LeakCheckExtension;
 import dev.rotor.testkit.RecordingAuditSink;
 import dev.rotor.testkit.peer.EmbeddedPostgresPeer;
@@ -327,41 +328,11 @@ class PostgresRotationEngineIT {
 
     /** The real rotator, with {@code hook} run after each successful APPLY. */
     private static Rotator afterApply(Rotator delegate, java.util.function.Consumer<Secret> hook) {
-        return new Rotator() {
-            @Override
-            public String type() {
-                return delegate.type();
-            }
-
-            @Override
-            public void preflight(RotationContext context, @Nullable Secret current) {
-                delegate.preflight(context, current);
-            }
-
-            @Override
-            public SecretValue create(RotationContext context, @Nullable Secret current) {
-                return delegate.create(context, current);
-            }
-
+        return new ForwardingRotator(delegate) {
             @Override
             public void apply(RotationContext context, @Nullable Secret current, Secret pending) {
-                delegate.apply(context, current, pending);
+                super.apply(context, current, pending);
                 hook.accept(pending);
-            }
-
-            @Override
-            public void verify(RotationContext context, Secret pending) {
-                delegate.verify(context, pending);
-            }
-
-            @Override
-            public void rollback(RotationContext context, @Nullable Secret current, Secret pending) {
-                delegate.rollback(context, current, pending);
-            }
-
-            @Override
-            public void retire(RotationContext context, Secret previous, Secret current) {
-                delegate.retire(context, previous, current);
             }
         };
     }

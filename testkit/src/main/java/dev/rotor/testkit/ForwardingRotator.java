@@ -1,18 +1,30 @@
-package dev.rotor.hikari;
+package dev.rotor.testkit;
 
 import dev.rotor.Secret;
 import dev.rotor.SecretValue;
 import dev.rotor.rotation.RotationContext;
 import dev.rotor.rotation.Rotator;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
-/** A real rotator with a step or two overridden by a test to observe or interleave; the rest passes through. */
-class DelegatingRotator implements Rotator {
+/**
+ * A {@link Rotator} that passes every call on to another one. A test subclasses it and overrides
+ * the step it wants to observe, delay or make fail (calling {@code super} to keep the real work),
+ * so the other steps stay those of the real rotator.
+ *
+ * <p>Thread-safe as far as the rotator it forwards to is; subclasses add their own state.
+ */
+public class ForwardingRotator implements Rotator {
 
     private final Rotator delegate;
 
-    DelegatingRotator(Rotator delegate) {
-        this.delegate = delegate;
+    public ForwardingRotator(Rotator delegate) {
+        this.delegate = Objects.requireNonNull(delegate, "delegate");
+    }
+
+    /** The rotator every call goes to. */
+    protected final Rotator delegate() {
+        return delegate;
     }
 
     @Override
