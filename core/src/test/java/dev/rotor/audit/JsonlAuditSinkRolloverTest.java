@@ -10,6 +10,7 @@ import dev.rotor.ConfigProblem;
 import dev.rotor.InvalidConfigurationException;
 import dev.rotor.audit.AuditRetention.Disposal;
 import dev.rotor.audit.AuditVerification.CheckpointStatus;
+import dev.rotor.internal.store.MutableClock;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.rotor.AuditUnavailableException;
 import dev.rotor.ConfigProblem;
 import dev.rotor.InvalidConfigurationException;
+import dev.rotor.internal.store.MutableClock;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

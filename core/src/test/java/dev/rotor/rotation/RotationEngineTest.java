@@ -14,6 +14,7 @@ import dev.rotor.VersionInfo;
 import dev.rotor.audit.AuditAction;
 import dev.rotor.audit.AuditEvent;
 import dev.rotor.audit.AuditOutcome;
+import dev.rotor.internal.store.MutableClock;
 import dev.rotor.memory.InMemorySecretStore;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -42,7 +43,7 @@ class RotationEngineTest {
         }
     }
 
-    final TestClock clock = new TestClock(Instant.parse("2025-06-01T10:00:00Z"));
+    final MutableClock clock = new MutableClock(Instant.parse("2025-06-01T10:00:00Z"));
     final InMemorySecretStore store = new InMemorySecretStore("mem", clock);
     final RecordingSink sink = new RecordingSink();
     final List<RotationEvent> events = new CopyOnWriteArrayList<>();

@@ -5,15 +5,15 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
-/** A clock that moves only when a test moves it. Thread-safe. */
+/** A clock that moves only when a test moves it; core's tests share it (testkit's TestClock is for the other modules). Thread-safe. */
 public final class MutableClock extends Clock {
 
-    private final AtomicLong millis;
+    private final AtomicReference<Instant> now;
 
     public MutableClock(Instant start) {
-        this.millis = new AtomicLong(start.toEpochMilli());
+        this.now = new AtomicReference<>(start);
     }
 
     public MutableClock() {
@@ -21,21 +21,16 @@ public final class MutableClock extends Clock {
     }
 
     public void advance(Duration d) {
-        millis.addAndGet(d.toMillis());
+        now.updateAndGet(t -> t.plus(d));
     }
 
     public void set(Instant instant) {
-        millis.set(instant.toEpochMilli());
-    }
-
-    @Override
-    public long millis() {
-        return millis.get();
+        now.set(instant);
     }
 
     @Override
     public Instant instant() {
-        return Instant.ofEpochMilli(millis.get());
+        return now.get();
     }
 
     @Override
