@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.rotor.AuditUnavailableException;
 import dev.rotor.ConfigProblem;
 import dev.rotor.InvalidConfigurationException;
+import dev.rotor.internal.audit.Completion;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -29,7 +30,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -219,36 +219,11 @@ public final class JsonlAuditSink implements AuditSink {
     }
 
     /** One caller's events, waiting for the writer. */
-    private static final class Pending {
+    private static final class Pending extends Completion {
         final List<byte[]> bodies;
-        private final CountDownLatch done = new CountDownLatch(1);
-        // Written by the writer before countDown(), read by the caller after await(): the latch orders them.
-        private @Nullable Throwable failure;
 
         Pending(List<byte[]> bodies) {
             this.bodies = bodies;
-        }
-
-        void finish(@Nullable Throwable failed) {
-            this.failure = failed;
-            done.countDown();
-        }
-
-        /** Waits without giving up on interrupt, so the caller always learns whether its event was recorded. */
-        @Nullable Throwable await() {
-            boolean interrupted = false;
-            while (true) {
-                try {
-                    done.await();
-                    break;
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-            return failure;
         }
     }
 

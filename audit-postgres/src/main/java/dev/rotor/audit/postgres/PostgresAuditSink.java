@@ -6,6 +6,7 @@ import dev.rotor.AuditUnavailableException;
 import dev.rotor.audit.AuditEvent;
 import dev.rotor.audit.AuditEventCodec;
 import dev.rotor.audit.AuditSink;
+import dev.rotor.internal.audit.Completion;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -21,7 +22,6 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -77,38 +77,13 @@ public final class PostgresAuditSink implements AuditSink {
     public static final String QUEUE_DEPTH_GAUGE = "rotor.audit.postgres.queue.depth";
 
     /** One caller's events, waiting for the writer. */
-    private static final class Pending {
+    private static final class Pending extends Completion {
         final List<AuditEvent> events;
         final List<byte[]> bodies;
-        private final CountDownLatch done = new CountDownLatch(1);
-        // Written before countDown(), read after await(): the latch orders them.
-        private @Nullable Throwable failure;
 
         Pending(List<AuditEvent> events, List<byte[]> bodies) {
             this.events = events;
             this.bodies = bodies;
-        }
-
-        void finish(@Nullable Throwable failed) {
-            this.failure = failed;
-            done.countDown();
-        }
-
-        /** Waits without giving up on interrupt, so the caller always learns whether its events were recorded. */
-        @Nullable Throwable await() {
-            boolean interrupted = false;
-            while (true) {
-                try {
-                    done.await();
-                    break;
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-            return failure;
         }
     }
 
