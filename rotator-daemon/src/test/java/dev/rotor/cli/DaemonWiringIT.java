@@ -9,6 +9,7 @@ import dev.rotor.alert.WebhookSignature;
 import dev.rotor.api.ApiKey;
 import dev.rotor.local.LocalStoreProvider;
 import dev.rotor.spi.ProviderRegistry;
+import dev.rotor.testkit.Await;
 import dev.rotor.testkit.Canary;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -283,25 +284,22 @@ class DaemonWiringIT {
     }
 
     private URI awaitReady(Process p) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (true) {
-            Matcher m = API_URI.matcher(Files.readString(dir.resolve("out.txt")));
-            if (m.find()) {
-                String uri = m.group(1);
-                return URI.create(uri.endsWith("/") ? uri.substring(0, uri.length() - 1) : uri);
+        Path out = dir.resolve("out.txt");
+        Await.that("'rotor daemon ready'").until(Duration.ofSeconds(60), () -> {
+            if (API_URI.matcher(Files.readString(out)).find()) {
+                return true;
             }
             assertThat(p.isAlive()).as("daemon running; stderr: %s", Files.readString(dir.resolve("err.txt"))).isTrue();
-            assertThat(System.nanoTime() - deadline).as("waiting for 'rotor daemon ready'").isNegative();
-            Thread.sleep(50);
-        }
+            return false;
+        });
+        Matcher m = API_URI.matcher(Files.readString(out));
+        assertThat(m.find()).isTrue();
+        String uri = m.group(1);
+        return URI.create(uri.endsWith("/") ? uri.substring(0, uri.length() - 1) : uri);
     }
 
     private List<JsonNode> awaitAlerts(int n) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (alerts.size() < n) {
-            assertThat(System.nanoTime() - deadline).as("waiting for %d alerts (bad signatures: %s)", n, badSignatures).isNegative();
-            Thread.sleep(20);
-        }
+        Await.that(n + " alerts").detail(() -> "bad signatures: " + badSignatures).until(Duration.ofSeconds(30), () -> alerts.size() >= n);
         return List.copyOf(alerts);
     }
 
