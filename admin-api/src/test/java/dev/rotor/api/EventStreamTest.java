@@ -10,6 +10,7 @@ import dev.rotor.audit.AuditAction;
 import dev.rotor.memory.InMemorySecretStore;
 import dev.rotor.rotation.RotationEvent;
 import dev.rotor.rotation.Step;
+import dev.rotor.testkit.Await;
 import dev.rotor.watch.SecretChange;
 import dev.rotor.watch.SecretWatcher;
 import java.io.BufferedReader;
@@ -27,7 +28,6 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -62,15 +62,6 @@ class EventStreamTest {
         return new RotationEvent.Succeeded("run-1", "main", path, Instant.now(), "test", previous, current, false, false);
     }
 
-    /** Polls a condition of a live server: the stream connects on another thread. */
-    private static void awaitTrue(BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as("condition within 10 s").isLessThan(deadline);
-            Thread.sleep(10);
-        }
-    }
-
     @Test
     void aRotationIsStreamedAsOneEventWithIdsOnlyAndIdleStreamsGetHeartbeats() throws Exception {
         HttpClient http = HttpClient.newHttpClient();
@@ -80,7 +71,7 @@ class EventStreamTest {
         assertThat(r.headers().firstValue("content-type")).hasValue("text/event-stream");
         try (BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
             assertThat(in.readLine()).isEqualTo("retry: 5000");
-            awaitTrue(() -> server.eventClients() == 1);
+            Await.that("one event client").until(Duration.ofSeconds(10), () -> server.eventClients() == 1);
             server.rotationListener().onEvent(new RotationEvent.StepCompleted("run-1", "main", "db/app", Instant.now(), "test",
                     "v1", "v1", Step.CREATE, "v2"));
             server.rotationListener().onEvent(succeeded("db/app", "v1", "v2"));
@@ -102,7 +93,7 @@ class EventStreamTest {
             assertThat(e.detail()).contains("/v1/events 200");
         });
         server.close();
-        awaitTrue(() -> server.eventClients() == 0);
+        Await.that("no event client").until(Duration.ofSeconds(10), () -> server.eventClients() == 0);
     }
 
     @Test
@@ -123,7 +114,7 @@ class EventStreamTest {
                 changes.add(c);
                 told.countDown();
             });
-            awaitTrue(() -> server.eventClients() == 1);
+            Await.that("one event client").until(Duration.ofSeconds(10), () -> server.eventClients() == 1);
 
             // What the daemon does: promote, then tell its listeners.
             VersionInfo v2 = store.put("db/app", SecretValue.ofUtf8(CANARY + "2"), PutOptions.pending());
@@ -138,6 +129,6 @@ class EventStreamTest {
                 assertThat(c.current().id()).isEqualTo(v2.id());
             });
         }
-        awaitTrue(() -> server.eventClients() == 0);
+        Await.that("no event client").until(Duration.ofSeconds(10), () -> server.eventClients() == 0);
     }
 }

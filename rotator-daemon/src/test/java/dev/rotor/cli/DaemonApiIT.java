@@ -16,6 +16,7 @@ import dev.rotor.api.ApiKey;
 import dev.rotor.local.LocalStoreProvider;
 import dev.rotor.rotator.signing.SigningKeySet;
 import dev.rotor.spi.ProviderRegistry;
+import dev.rotor.testkit.Await;
 import dev.rotor.testkit.Canary;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -23,13 +24,13 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -221,22 +222,16 @@ class DaemonApiIT {
     }
 
     private JWKSet awaitServedKeys(URI api, int count) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (true) {
+        AtomicReference<JWKSet> served = new AtomicReference<>();
+        Await.that(count + " served keys").until(Duration.ofSeconds(60), () -> {
             HttpResponse<String> r = getJwks(api);
             assertThat(r.statusCode()).as(r.body()).isIn(200, 404);
-            if (r.statusCode() == 200) {
-                try {
-                    JWKSet set = JWKSet.parse(r.body());
-                    if (set.getKeys().size() >= count) {
-                        return set;
-                    }
-                } catch (ParseException e) {
-                    throw new AssertionError("the served JWKS does not parse: " + e.getMessage(), e);
-                }
+            if (r.statusCode() == 404) {
+                return false;
             }
-            assertThat(System.nanoTime() - deadline).as("waiting for %d served keys", count).isNegative();
-            Thread.sleep(100); // polls the daemon's first rotation
-        }
+            served.set(JWKSet.parse(r.body()));
+            return served.get().getKeys().size() >= count;
+        });
+        return served.get();
     }
 }

@@ -14,6 +14,7 @@ import dev.rotor.rotation.RunState;
 import dev.rotor.spi.ProviderRegistry;
 import dev.rotor.spi.StoreConfig;
 import dev.rotor.spi.StoreContext;
+import dev.rotor.testkit.Await;
 import dev.rotor.testkit.peer.EmbeddedPostgresPeer;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -30,7 +31,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -49,7 +49,8 @@ class DaemonHaIT {
     static final EmbeddedPostgresPeer PG = new EmbeddedPostgresPeer();
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int SECRETS = 200;
-    private static final Duration LEAD = Duration.ofSeconds(40);
+    // Writing the 200 secrets and starting two JVMs must fit in it on a loaded 2-core machine.
+    private static final Duration LEAD = Duration.ofSeconds(60);
     private static final Duration TAKEOVER = Duration.ofSeconds(15);
 
     @TempDir
@@ -104,36 +105,12 @@ class DaemonHaIT {
     }
 
     /**
-     * Waits until {@code progress} reaches {@code target}, failing when it has not grown for
-     * {@code stall}: the condition is "keeps going", not "is fast".
+     * A wait on the two daemons; a failure shows their output. It polls every millisecond: one
+     * wait must see a run under way on node A while the run is still going.
      */
-    private void awaitProgress(String what, Duration stall, java.util.function.LongSupplier progress, long target)
-            throws InterruptedException {
-        long last = progress.getAsLong();
-        long lastChange = System.nanoTime();
-        while (last < target) {
-            long now = progress.getAsLong();
-            if (now != last) {
-                last = now;
-                lastChange = System.nanoTime();
-            } else if (System.nanoTime() - lastChange > stall.toNanos()) {
-                throw new AssertionError("timed out waiting for " + what + " (stuck at " + now + " of " + target + " for " + stall
-                        + ")\n--- node-a\n" + read("node-a.out") + read("node-a.err") + "\n--- node-b\n" + read("node-b.out")
-                        + read("node-b.err"));
-            }
-            Thread.sleep(50);
-        }
-    }
-
-    private void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError("timed out waiting for " + what + "\n--- node-a\n" + read("node-a.out") + read("node-a.err")
-                        + "\n--- node-b\n" + read("node-b.out") + read("node-b.err"));
-            }
-            Thread.sleep(1);
-        }
+    private Await await(String what) {
+        return Await.that(what).pollEvery(Duration.ofMillis(1)).detail(() -> "--- node-a\n" + read("node-a.out") + read("node-a.err")
+                + "\n--- node-b\n" + read("node-b.out") + read("node-b.err"));
     }
 
     private String read(String file) {
@@ -209,14 +186,14 @@ class DaemonHaIT {
 
         Process a = start("node-a");
         start("node-b");
-        await("both daemons ready", LEAD.minusSeconds(5), () -> read("node-a.out").contains("rotor daemon ready")
+        await("both daemons ready").until(LEAD.minusSeconds(5), () -> read("node-a.out").contains("rotor daemon ready")
                 && read("node-b.out").contains("rotor daemon ready"));
         assertThat(Instant.now()).as("both nodes were up before the secrets fell due").isBefore(dueAt);
 
         // Kill node A midway, at a moment its log shows a run under way.
-        await("a quarter of the rotations", LEAD.plusSeconds(60), () -> rotatedPaths() >= SECRETS / 4);
+        await("a quarter of the rotations").until(LEAD.plusSeconds(60), () -> rotatedPaths() >= SECRETS / 4);
         // A cheap check in a tight loop, so that the kill lands while the run is still going.
-        await("a run under way on node A", Duration.ofSeconds(30), () -> {
+        await("a run under way on node A").until(Duration.ofSeconds(30), () -> {
             String log = read("audit-node-a.jsonl");
             return count(log, "\"ROTATION_STARTED\"")
                     > count(log, "\"ROTATION_SUCCEEDED\"") + count(log, "\"ROTATION_FAILED\"") + count(log, "\"ROTATION_ROLLED_BACK\"");
@@ -230,7 +207,8 @@ class DaemonHaIT {
 
         // The survivor takes over after TAKEOVER; then it must keep making progress (a loaded
         // machine makes it slower, not stuck) until every secret is rotated.
-        awaitProgress("every secret rotated", TAKEOVER.plusSeconds(30), this::rotatedPaths, SECRETS);
+        await("every secret rotated (" + SECRETS + ")").pollEvery(Duration.ofMillis(50))
+                .whileProgressing(TAKEOVER.plusSeconds(30), this::rotatedPaths, n -> n >= SECRETS);
 
         List<JsonNode> auditA = audit("node-a");
         List<JsonNode> auditB = audit("node-b");

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rotor.local.LocalStoreProvider;
 import dev.rotor.spi.ProviderRegistry;
+import dev.rotor.testkit.Await;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,14 +36,15 @@ class DaemonProcessIT {
 
         Process p = RotorProcess.startDaemon(dir, Map.of(), "--jmx");
         try {
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             // The secret has never been rotated: the daemon rotates it at once (creating it).
-            while (!(Files.readString(dir.resolve("out.txt")).contains("rotor daemon ready")
-                    && Files.exists(dir.resolve("audit.jsonl")) && Files.readString(dir.resolve("audit.jsonl")).contains("ROTATION_SUCCEEDED"))) {
+            Await.that("the first rotation").until(Duration.ofSeconds(60), () -> {
+                if (Files.readString(dir.resolve("out.txt")).contains("rotor daemon ready")
+                        && Files.exists(dir.resolve("audit.jsonl")) && Files.readString(dir.resolve("audit.jsonl")).contains("ROTATION_SUCCEEDED")) {
+                    return true;
+                }
                 assertThat(p.isAlive()).as("daemon running; stderr: %s", Files.readString(dir.resolve("err.txt"))).isTrue();
-                assertThat(System.nanoTime() - deadline).as("waiting for the first rotation").isNegative();
-                Thread.sleep(50);
-            }
+                return false;
+            });
             p.destroy(); // SIGTERM
             assertThat(p.waitFor(30, TimeUnit.SECONDS)).as("stopped within 30 s of SIGTERM").isTrue();
             assertThat(p.exitValue()).isEqualTo(143);

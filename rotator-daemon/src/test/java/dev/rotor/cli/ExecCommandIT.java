@@ -3,16 +3,17 @@ package dev.rotor.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
+import dev.rotor.testkit.Await;
 import dev.rotor.testkit.Canary;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -217,20 +218,11 @@ class ExecCommandIT {
                 .start();
     }
 
-    /** Polls {@code condition}: the child runs in another process, there is no event to wait on. */
-    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime() < deadline).as("timed out waiting for: %s", what).isTrue();
-            Thread.sleep(50);
-        }
-    }
-
     private void signalIsPassedOn(String signal, int childExit) throws Exception {
         Process rotor = startRotorProcess("exec", "--env", "DB_PASSWORD=secret://main/db/app#password",
                 "--file", "key=secret://main/tls/key", "--", SH.toString(), "-c", SIGNAL_CHILD);
         try {
-            await(() -> Files.exists(dir.resolve("seen-dir")) || !rotor.isAlive(), "the child to start");
+            Await.that("the child to start").until(Duration.ofSeconds(60), () -> Files.exists(dir.resolve("seen-dir")) || !rotor.isAlive());
             assertThat(rotor.isAlive()).as("rotor is running; stderr: %s", Files.readString(dir.resolve("rotor-err.txt"))).isTrue();
             Path filesDir = Path.of(read("seen-dir"));
             assertThat(filesDir.resolve("key")).exists();

@@ -1,11 +1,10 @@
 package dev.rotor.cli;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 import dev.rotor.alert.WebhookSignature;
+import dev.rotor.testkit.Await;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -72,11 +71,7 @@ public final class HookReceiver implements AutoCloseable {
 
     /** Waits up to 30 s until at least {@code n} signed alerts have arrived; all received so far. */
     public List<JsonNode> awaitAlerts(int n) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (alerts.size() < n) {
-            assertThat(System.nanoTime() - deadline).as("waiting for %d alerts (bad signatures: %s)", n, badSignatures).isNegative();
-            Thread.sleep(20); // polls the receiver's list
-        }
+        Await.that(n + " alerts").detail(() -> "bad signatures: " + badSignatures).until(Duration.ofSeconds(30), () -> alerts.size() >= n);
         return List.copyOf(alerts);
     }
 

@@ -2,6 +2,7 @@ package dev.rotor.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.rotor.testkit.Await;
 import java.io.IOException;
 import java.net.URI;
 import java.io.OutputStream;
@@ -101,16 +102,14 @@ final class RotorProcess {
 
     /** Waits (up to 60 s) for a daemon started by {@link #startDaemon} to print its ready line; its admin API's base URI. */
     static URI awaitApi(Process daemon, Path dir) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (true) {
-            Matcher m = API_URI.matcher(Files.readString(dir.resolve("out.txt")));
-            if (m.find()) {
-                String uri = m.group(1);
-                return URI.create(uri.endsWith("/") ? uri.substring(0, uri.length() - 1) : uri);
-            }
+        Path out = dir.resolve("out.txt");
+        Await.that("'rotor daemon ready'").until(Duration.ofSeconds(60), () -> {
             assertThat(daemon.isAlive()).as("daemon running; stderr: %s", Files.readString(dir.resolve("err.txt"))).isTrue();
-            assertThat(System.nanoTime() - deadline).as("waiting for 'rotor daemon ready'").isNegative();
-            Thread.sleep(50); // polls the child's output
-        }
+            return API_URI.matcher(Files.readString(out)).find();
+        });
+        Matcher m = API_URI.matcher(Files.readString(out));
+        assertThat(m.find()).isTrue();
+        String uri = m.group(1);
+        return URI.create(uri.endsWith("/") ? uri.substring(0, uri.length() - 1) : uri);
     }
 }

@@ -6,6 +6,7 @@ import dev.rotor.SecretStore;
 import dev.rotor.SecretValue;
 import dev.rotor.memory.InMemoryStoreProvider;
 import dev.rotor.spi.ProviderRegistry;
+import dev.rotor.testkit.Await;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
@@ -79,13 +80,11 @@ public final class DaemonStartBench {
                 System.out.printf("from JVM start to ready, without seeding: %d ms%n",
                         ManagementFactory.getRuntimeMXBean().getUptime() - ms(seeded - opened));
                 // The first wave: every job runs once to work out its plan and reschedule itself.
-                long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
-                while (metrics.getGauges().size() < 2L * n && System.nanoTime() < deadline) {
-                    Thread.sleep(100);
-                }
+                Await.that("the first wave (" + n + " plans)").until(Duration.ofMinutes(5), () -> metrics.getGauges().size() >= 2L * n);
                 System.out.printf("first wave done after %d ms (%d plans); RSS: %s%n", ms(System.nanoTime() - ready),
                         metrics.getGauges().size() / 2, rss());
                 System.gc();
+                // Not a wait on a condition: gives the collector a moment to hand memory back before RSS is read.
                 Thread.sleep(500);
                 System.out.printf("RSS after GC: %s; heap used: %d MB%n", rss(),
                         (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) >> 20);

@@ -12,6 +12,7 @@ import dev.rotor.cli.RotorCli;
 import dev.rotor.local.LocalStoreProvider;
 import dev.rotor.rotation.RunState;
 import dev.rotor.spi.ProviderRegistry;
+import dev.rotor.testkit.Await;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -23,7 +24,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,14 +36,6 @@ class RamDaemonIT {
 
     @TempDir
     Path dir;
-
-    private static void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime() - deadline).as("waiting for %s", what).isNegative();
-            Thread.sleep(20);
-        }
-    }
 
     private DaemonRuntime open() throws Exception {
         RotatorRegistry rotators = RotatorRegistry.builtIn();
@@ -85,7 +77,7 @@ class RamDaemonIT {
             runtime.service().addNoticeListener(notices::add);
             try (RotorDaemon daemon = RotorDaemon.start(runtime.service(), name -> null)) {
                 assertThat(daemon.ready()).isTrue();
-                await("two rotations of the fast policy", Duration.ofSeconds(30),
+                Await.that("two rotations of the fast policy").until(Duration.ofSeconds(30),
                         () -> notices.stream().filter(n -> n instanceof PolicyNotice.Rotated r && r.policy().equals("fast")).count() >= 2);
             }
             assertThat(runs(runtime.rotor().store("main").versions("api/slow"))).as("slow is not due for an hour").isEmpty();
@@ -99,7 +91,7 @@ class RamDaemonIT {
             assertThat(runtime.service().plan(slow).due()).isEqualTo(slowWritten.plus(Duration.ofHours(1)));
             int fastRunsBefore = runs(runtime.rotor().store("main").versions("api/fast")).size();
             try (RotorDaemon daemon = RotorDaemon.start(runtime.service(), name -> null)) {
-                await("the fast policy rotating again after the restart", Duration.ofSeconds(30),
+                Await.that("the fast policy rotating again after the restart").until(Duration.ofSeconds(30),
                         () -> runs(runtime.rotor().store("main").versions("api/fast")).size() > fastRunsBefore);
             }
             assertThat(runs(runtime.rotor().store("main").versions("api/slow"))).isEmpty();

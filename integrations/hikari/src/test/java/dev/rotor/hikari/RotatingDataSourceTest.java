@@ -15,6 +15,7 @@ import dev.rotor.SecretRef;
 import dev.rotor.SecretValue;
 import dev.rotor.VersionInfo;
 import dev.rotor.memory.InMemorySecretStore;
+import dev.rotor.testkit.Await;
 import dev.rotor.testkit.Canary;
 import dev.rotor.testkit.LeakCheckExtension;
 import dev.rotor.watch.SecretWatcher;
@@ -126,8 +127,8 @@ class RotatingDataSourceTest {
             Connection heldRaw = held.unwrap(Connection.class);
             held.close();
             // HikariCP closes it on its own executor: wait for that.
-            assertThat(Await.until(Duration.ofSeconds(10), () -> db.openConnections().stream().noneMatch(heldRaw::equals)))
-                    .as("a busy connection of the old version is closed when it is returned").isTrue();
+            Await.that("a busy connection of the old version to be closed once returned")
+                    .until(Duration.ofSeconds(10), () -> db.openConnections().stream().noneMatch(heldRaw::equals));
 
             ds.close();
             put("app_c", p3);

@@ -242,6 +242,7 @@ final class RotationUnderLoad {
         }
     }
 
+    /** Not a wait on a condition: spaces the phases and rotations of the load run out in time. */
     private void pace(long untilNanos) {
         for (long left = untilNanos - System.nanoTime(); left > 0; left = untilNanos - System.nanoTime()) {
             LockSupport.parkNanos(left);

@@ -10,6 +10,7 @@ import dev.rotor.Selector;
 import dev.rotor.internal.store.CachingSecretStore;
 import dev.rotor.spi.ForwardingSecretStore;
 import dev.rotor.store.CacheOptions;
+import dev.rotor.testkit.Await;
 import dev.rotor.testkit.TestClock;
 import dev.rotor.testkit.peer.CountingProxy;
 import dev.rotor.testkit.peer.PeerExtension;
@@ -28,7 +29,6 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -63,6 +63,8 @@ class RefreshStormIT {
     private static final Duration STEP = Duration.ofMillis(100);
     /** Reads between a clock step and looking at the cache: about 50 per secret, so every secret is read. */
     private static final long READS_PER_STEP = 50L * SECRETS;
+    /** How long a wait on the live system (readers, the proxy, moto) may take. */
+    private static final Duration PATIENCE = Duration.ofSeconds(120);
 
     private final TestClock clock = new TestClock(Instant.parse("2030-01-01T00:00:00Z"));
     private final List<String> paths = new ArrayList<>();
@@ -145,15 +147,6 @@ class RefreshStormIT {
         }
     }
 
-    /** Waits on a live system (readers, the proxy, moto) for a condition. */
-    private static void awaitTrue(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as(what).isLessThan(deadline);
-            Thread.sleep(5);
-        }
-    }
-
     private Map<String, Long> gets() {
         return proxy.counts(GET);
     }
@@ -207,9 +200,9 @@ class RefreshStormIT {
             // 1. every entry expired together: one load each, whoever asks
             Instant lastExpiry = paths.stream().map(p -> cache.expiry(p, Selector.CURRENT).orElseThrow()).max(Instant::compareTo).orElseThrow();
             clock.set(lastExpiry.plusMillis(1));
-            awaitTrue("every secret loaded again", () -> gets().values().stream().allMatch(n -> n >= 2));
+            Await.that("every secret loaded again").until(PATIENCE, () -> gets().values().stream().allMatch(n -> n >= 2));
             long after = reads.sum();
-            awaitTrue("readers went on", () -> reads.sum() >= after + READS_PER_STEP);
+            Await.that("readers went on").until(PATIENCE, () -> reads.sum() >= after + READS_PER_STEP);
             assertThat(gets()).hasSize(SECRETS).allSatisfy((id, n) -> assertThat(n).as(id).isEqualTo(2L));
 
             // 2. a whole TTL in small steps, readers nonstop
@@ -219,10 +212,10 @@ class RefreshStormIT {
             while (clock.instant().isBefore(end)) {
                 clock.advance(STEP);
                 long mark = reads.sum();
-                awaitTrue("readers read after the step", () -> reads.sum() >= mark + READS_PER_STEP);
+                Await.that("readers read after the step").until(PATIENCE, () -> reads.sum() >= mark + READS_PER_STEP);
                 // Every entry read in its last moments has its reload done (it may still be
                 // queued for a CPU on this small machine, so the proxy alone cannot tell).
-                awaitTrue("reloads finished", () -> proxy.inFlight() == 0 && paths.stream().noneMatch(this::inRefreshWindow));
+                Await.that("reloads finished").until(PATIENCE, () -> proxy.inFlight() == 0 && paths.stream().noneMatch(this::inRefreshWindow));
                 Map<String, Instant> now = loadedAt();
                 for (String p : paths) {
                     if (!now.get(p).equals(seen.get(p))) {

@@ -94,6 +94,9 @@ class LocalStoreCrashIT {
                     if (System.nanoTime() >= deadline) {
                         return true;
                     }
+                    // Not a wait that fails on time out: running out of time is an answer here
+                    // (the caller also lets the writer go on a random few ms this way), and the
+                    // report is read on every turn, so this stays a loop of its own.
                     Thread.sleep(1);
                 }
             }

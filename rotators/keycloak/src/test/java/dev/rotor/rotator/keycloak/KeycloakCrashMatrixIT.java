@@ -21,6 +21,7 @@ import dev.rotor.rotation.RotationOptions;
 import dev.rotor.rotation.RotationRequest;
 import dev.rotor.rotation.RotationResult;
 import dev.rotor.rotation.Step;
+import dev.rotor.testkit.Await;
 import dev.rotor.testkit.peer.KeycloakPeer;
 import dev.rotor.testkit.peer.PeerExtension;
 import java.io.IOException;
@@ -29,7 +30,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -241,18 +241,16 @@ class KeycloakCrashMatrixIT {
 
     /** Polls the child's output until it says it stopped (a real process: there is nothing else to wait on). */
     private void awaitStopped(Process child, Step step) throws IOException, InterruptedException {
-        Instant deadline = Instant.now().plus(CHILD_PATIENCE);
-        while (Instant.now().isBefore(deadline)) {
+        Await.that("the child to stop after " + step).until(CHILD_PATIENCE, () -> {
             String out = Files.exists(childOutput) ? Files.readString(childOutput, StandardCharsets.UTF_8) : "";
             if (out.contains(CrashChild.STOPPED + step)) {
-                return;
+                return true;
             }
             if (!child.isAlive()) {
                 throw new AssertionError("the child exited (" + child.exitValue() + ") before stopping after " + step + ":\n" + out);
             }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("the child did not stop after " + step + " within " + CHILD_PATIENCE);
+            return false;
+        });
     }
 
     /** The detail of every ROTATION_STARTED record in the audit file. */

@@ -24,6 +24,7 @@ import dev.rotor.rotation.RotationOptions;
 import dev.rotor.rotation.RotationRequest;
 import dev.rotor.rotation.RotationResult;
 import dev.rotor.rotation.Step;
+import dev.rotor.testkit.Await;
 import dev.rotor.testkit.CrashMatrix;
 import dev.rotor.testkit.peer.EmbeddedPostgresPeer;
 import java.io.IOException;
@@ -259,12 +260,13 @@ class PostgresCrashMatrixIT {
 
         /** Polls for the marker the child writes once it stopped after its step (a real process: no clock to fake). */
         void awaitStop() throws Exception {
-            long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-            while (!Files.exists(marker)) {
+            Await.that("the child to stop").detail(this::output).until(Duration.ofSeconds(120), () -> {
+                if (Files.exists(marker)) {
+                    return true;
+                }
                 assertThat(process.isAlive()).as("the child exited before stopping:\n%s", output()).isTrue();
-                assertThat(System.nanoTime()).as("the child did not stop in time:\n%s", output()).isLessThan(deadline);
-                Thread.sleep(25);
-            }
+                return false;
+            });
         }
 
         void kill() throws InterruptedException {

@@ -10,6 +10,7 @@ import dev.rotor.rotation.RotationContext;
 import dev.rotor.rotation.RotationEngine;
 import dev.rotor.rotation.RotationRequest;
 import dev.rotor.rotation.RotationResult;
+import dev.rotor.testkit.Await;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -275,13 +276,9 @@ public final class PostgresRotationBench {
             s.execute("SELECT pg_reload_conf()");
         }
         String url = "jdbc:postgresql://127.0.0.1:" + pg.getPort() + "/postgres";
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (canLogin(url, "postgres", "not-the-password")) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("the server still trusts every login");
-            }
-            Thread.sleep(20);
-        }
+        // The server reloads its configuration on its own time; each poll opens a connection, hence the slower poll.
+        Await.that("the server to stop trusting every login").pollEvery(Duration.ofMillis(20))
+                .until(Duration.ofSeconds(10), () -> !canLogin(url, "postgres", "not-the-password"));
     }
 
     private static boolean canLogin(String url, String user, String password) throws SQLException {
