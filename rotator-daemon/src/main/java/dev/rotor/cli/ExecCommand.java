@@ -94,7 +94,7 @@ final class ExecCommand extends Subcommand {
             throw CliFailure.badInput("CMD is required: rotor exec [--env NAME=REF]... [--file PATH=REF]... -- CMD [ARGS]...");
         }
         try (ExecRun run = new ExecRun(env(), command)) {
-            Resolution<Map<String, String>> resolution = resolve(targets);
+            Resolution<Map<String, String>> resolution = resolve(cli(), targets);
             try {
                 for (Target t : targets) {
                     switch (t.kind()) {
@@ -154,8 +154,11 @@ final class ExecCommand extends Subcommand {
         }
     }
 
-    /** Resolves every target in one pass through the configured stores; the stores are closed on return. */
-    private Resolution<Map<String, String>> resolve(List<Target> targets) {
+    /**
+     * Resolves every target in one pass through the configured stores of {@code cli}; the stores are
+     * closed on return. {@code rotor render} resolves through it too.
+     */
+    static Resolution<Map<String, String>> resolve(RotorCli cli, List<Target> targets) {
         Map<String, String> refs = new LinkedHashMap<>();
         for (Target t : targets) {
             refs.put(t.location(), t.refText());
@@ -164,7 +167,7 @@ final class ExecCommand extends Subcommand {
         if (refs.isEmpty()) {
             return SecretResolver.of().resolveEnvironment(Map.of());
         }
-        cli().withRotor(rotor -> {
+        cli.withRotor(rotor -> {
             out.set(SecretResolver.of(rotor).resolveEnvironment(refs));
             return ExitCodes.OK;
         });

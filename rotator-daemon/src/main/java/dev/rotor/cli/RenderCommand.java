@@ -2,7 +2,6 @@ package dev.rotor.cli;
 
 import dev.rotor.SecretValue;
 import dev.rotor.resolve.Resolution;
-import dev.rotor.resolve.SecretResolver;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -17,12 +16,10 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -58,23 +55,13 @@ final class RenderCommand extends Subcommand {
     public Integer call() {
         List<ExecCommand.Target> targets = ExecCommand.parseTargets(List.of(), files);
         Path base = env().resolve(dir).normalize();
-        Map<String, String> refs = new LinkedHashMap<>();
         for (ExecCommand.Target t : targets) {
             Path file = base.resolve(t.name()).normalize();
             if (!file.startsWith(base) || file.equals(base)) {
                 throw CliFailure.badInput("--file " + t.name() + ": the path leaves " + base);
             }
-            refs.put(t.location(), t.refText());
         }
-        AtomicReference<Resolution<Map<String, String>>> out = new AtomicReference<>();
-        cli().withRotor(rotor -> {
-            out.set(SecretResolver.of(rotor).resolveEnvironment(refs));
-            return ExitCodes.OK;
-        });
-        Resolution<Map<String, String>> resolution = out.get();
-        if (resolution == null) {
-            throw new IllegalStateException("the refs were not resolved");
-        }
+        Resolution<Map<String, String>> resolution = ExecCommand.resolve(cli(), targets);
         int written = 0;
         try {
             for (ExecCommand.Target t : targets) {
