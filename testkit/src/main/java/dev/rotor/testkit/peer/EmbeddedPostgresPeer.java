@@ -1,5 +1,6 @@
 package dev.rotor.testkit.peer;
 
+import dev.rotor.testkit.Await;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -103,7 +104,7 @@ public final class EmbeddedPostgresPeer implements BeforeAllCallback, AfterAllCa
         pg = started;
         try {
             demandPasswords(started);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | AssertionError e) {
             close();
             throw e;
         }
@@ -129,18 +130,13 @@ public final class EmbeddedPostgresPeer implements BeforeAllCallback, AfterAllCa
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        // pg_reload_conf() only signals the postmaster: poll until a wrong password is refused.
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (canLogin(ADMIN, "wrong-password")) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("PostgreSQL still trusts every login after reloading pg_hba.conf");
-            }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting for PostgreSQL to demand passwords", e);
-            }
+        // pg_reload_conf() only signals the postmaster: wait until a wrong password is refused.
+        try {
+            Await.that("PostgreSQL to refuse a wrong password after reloading pg_hba.conf").pollEvery(Duration.ofMillis(20))
+                    .until(Duration.ofSeconds(10), () -> !canLogin(ADMIN, "wrong-password"));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for PostgreSQL to demand passwords", e);
         }
     }
 
