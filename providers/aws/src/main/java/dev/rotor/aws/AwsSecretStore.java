@@ -44,7 +44,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -256,18 +255,10 @@ public final class AwsSecretStore implements SecretStore {
 
     /** Reads every chunk, at most {@value #BATCH_CONCURRENCY} at a time; the first failure (in chunk order) is thrown. */
     private void readChunksConcurrently(List<List<String>> chunks, Map<String, String> pathByName, Map<String, Secret> found) {
-        Semaphore permits = new Semaphore(BATCH_CONCURRENCY);
         List<Future<?>> calls = new ArrayList<>(chunks.size());
-        try (ExecutorService threads = Executors.newThreadPerTaskExecutor(BATCH_THREADS)) {
+        try (ExecutorService threads = Executors.newFixedThreadPool(Math.min(BATCH_CONCURRENCY, chunks.size()), BATCH_THREADS)) {
             for (List<String> chunk : chunks) {
-                calls.add(threads.submit(() -> {
-                    permits.acquireUninterruptibly();
-                    try {
-                        readChunk(chunk, pathByName, found);
-                    } finally {
-                        permits.release();
-                    }
-                }));
+                calls.add(threads.submit(() -> readChunk(chunk, pathByName, found)));
             }
         } // close() waits for every call
         for (Future<?> call : calls) {
