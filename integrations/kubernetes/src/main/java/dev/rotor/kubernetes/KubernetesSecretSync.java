@@ -179,13 +179,17 @@ public final class KubernetesSecretSync implements AutoCloseable {
 
     /**
      * Syncs every configured secret whose Kubernetes Secret does not hold the CURRENT version (missing,
-     * or its {@value #ANNOTATION_VERSION} differs): the repair after a daemon restart.
+     * or its {@value #ANNOTATION_VERSION} differs): the repair after a daemon restart. A secret whose
+     * last sync failed is left to {@link #retryDue()}, so its backoff holds.
      *
      * @return the refs synced now (failures are recorded, alerted and left for {@link #retryDue()})
      */
     public List<SecretRef> resyncStale() {
         List<SecretRef> synced = new java.util.ArrayList<>();
         targets.forEach((ref, target) -> {
+            if (failures.containsKey(ref)) {
+                return;
+            }
             try {
                 String current = source.currentVersionId(ref);
                 String held = heldVersion(target);

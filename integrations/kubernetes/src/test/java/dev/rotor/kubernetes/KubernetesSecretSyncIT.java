@@ -167,8 +167,10 @@ class KubernetesSecretSyncIT {
         assertThat(raised.getFirst().details()).containsEntry("target", "kubernetes:payments/app-db").containsEntry("version", v1);
         assertThat(raised.getFirst().details().get("error")).contains("403");
 
-        // Not yet due: nothing is retried.
+        // Not yet due: nothing is retried, and the stale check leaves it to its backoff.
         assertThat(sync.retryDue()).isEmpty();
+        assertThat(sync.resyncStale()).isEmpty();
+        assertThat(sync.failures().get(REF).attempts()).isEqualTo(2);
         api.refuseSecrets();
         clock.advance(Duration.ofSeconds(60));
         assertThat(sync.retryDue()).containsExactly(REF);
